@@ -1,0 +1,60 @@
+/* config.h -- the run configuration: model, grid, time stepping and solver.
+ *
+ * Read from an INI file (or the embedded default) and `section.key=value`
+ * overrides; every value is checked before any work is done, and a bad one
+ * is reported with its origin ("run.ini:12", "override 'pop.E.sigma=-1'")
+ * and what was expected.  The format is documented in docs/configuration.md;
+ * mf_config_write prints a configuration that mf_config_load reads back to
+ * the same values.
+ */
+#ifndef MFBALANCE_CONFIG_H
+#define MFBALANCE_CONFIG_H
+
+#include "mfbalance/grid.h"
+#include "mfbalance/integrator.h"
+#include "mfbalance/model.h"
+#include "mfbalance/status.h"
+
+#include <stdio.h>
+
+#define MF_MAX_SNAPSHOTS 64 /* most density snapshot times */
+#define MF_PATH_LEN 1024    /* longest file path kept */
+
+typedef struct {
+  mf_model model;
+
+  /* [grid]: uniform xmin..xmax with `cells` cells, or the faces in grid_file */
+  double xmin, xmax;
+  int cells;
+  char grid_file[MF_PATH_LEN]; /* "" for a uniform grid */
+
+  /* [time] */
+  double t_end;      /* final time, > 0 */
+  double output_dt;  /* spacing of the rows of observables.csv, > 0 */
+  int nsnapshots;    /* number of density snapshot times */
+  double snapshots[MF_MAX_SNAPSHOTS]; /* increasing, in [0, t_end] */
+
+  /* [time] tolerances and [solver] */
+  mf_integrator_opts integ;
+} mf_config;
+
+/* The embedded default configuration, as INI text. */
+const char *mf_config_default_ini(void);
+
+/* Load path (NULL: the embedded default), then apply the n overrides
+ * `section.key=value` in order, and check everything.  A file replaces the
+ * default's populations when it has any [pop.*] section; its other keys
+ * replace the default's one by one.  Returns MF_OK, MF_EINPUT with a message
+ * naming the file and line or the override, or MF_EIO when path cannot be
+ * read. */
+mf_status mf_config_load(mf_config *cfg, const char *path, int n, char *const *overrides);
+
+/* Print cfg as INI that mf_config_load accepts back (every number with 17
+ * significant digits).  Returns MF_OK or MF_EIO. */
+mf_status mf_config_write(const mf_config *cfg, FILE *out);
+
+/* The grid of cfg: uniform, or the faces read from cfg->grid_file (errors
+ * name the file and line).  NULL with a message on failure. */
+mf_grid *mf_config_grid(const mf_config *cfg);
+
+#endif

@@ -1,0 +1,43 @@
+/* observables.h -- what is measured on a density, and how it is written.
+ *
+ * Per population: mass, mean, standard deviation and mode of rho_p (cell
+ * quadrature, the mode refined inside its cell by the parabola through three
+ * neighbouring cells), the activity m_p and the coupling A_p, V_p it feels.
+ * The CSV writers take an open stream; files are made by output.h.
+ */
+#ifndef MFBALANCE_OBSERVABLES_H
+#define MFBALANCE_OBSERVABLES_H
+
+#include "mfbalance/fv.h"
+#include "mfbalance/integrator.h"
+
+#include <stdio.h>
+
+typedef struct {
+  double mass; /* sum_i w_i rho_i */
+  double mean; /* sum_i w_i x_i rho_i / mass */
+  double sd;   /* standard deviation about the mean */
+  double mode; /* location of the maximum, sub-cell accurate */
+  double m;    /* activity m_p = sum_i w_i S_p(x_i) rho_i */
+  double A;    /* stiffness A_p = sum_q g_pq m_q */
+  double V;    /* target voltage V_p = C_p / A_p (NaN when A_p = 0) */
+} mf_pop_observables;
+
+/* The observables of every population of rho (length P*n) into obs (length P). */
+void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observables *obs);
+
+/* observables.csv: the header `t,mass_E,mean_E,...` and one row per time. */
+void mf_observables_write_header(FILE *out, const mf_model *model);
+void mf_observables_write_row(FILE *out, double t, const mf_model *model, const mf_pop_observables *obs);
+
+/* density.csv in long format: header `t,population,x,rho`, then the rows of one snapshot. */
+void mf_density_write_header(FILE *out);
+void mf_density_write(FILE *out, double t, const mf_fv *fv, const double *rho);
+
+/* summary.csv: one row per population with the final observables, the
+ * balance voltage (empty when not explicit, see mf_model_explicit_balance),
+ * the solver statistics and the run's status ("ok" or "failed"). */
+void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables *obs,
+                      const mf_integrator_stats *stats, const char *linsol, const char *status);
+
+#endif

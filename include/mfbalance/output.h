@@ -1,0 +1,41 @@
+/* output.h -- output directories and files that appear whole or not at all.
+ *
+ * A file is written under a temporary name in its directory and renamed to
+ * its final name by mf_outfile_commit, so a crash or a failed run never
+ * leaves a half-written file under a final name.  A directory that already
+ * holds files is used only with force; then only the files written are
+ * replaced.
+ */
+#ifndef MFBALANCE_OUTPUT_H
+#define MFBALANCE_OUTPUT_H
+
+#include "mfbalance/status.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct {
+  FILE *fp;        /* write here; NULL when closed */
+  char tmp[1100];  /* temporary path, DIR/.NAME.tmp */
+  char path[1100]; /* final path, DIR/NAME */
+} mf_outfile;
+
+/* A fresh directory name under ./out/ (out/run-YYYYmmdd-HHMMSS, with a
+ * suffix -2, -3, ... if taken) into buf. */
+mf_status mf_output_dir_fresh(char *buf, size_t len);
+
+/* Create dir (and its parents).  Refuses, with MF_EINPUT, a directory that
+ * is not empty unless force; MF_EIO if it cannot be created. */
+mf_status mf_output_dir_prepare(const char *dir, int force);
+
+/* Open DIR/.NAME.tmp for writing. */
+mf_status mf_outfile_open(mf_outfile *f, const char *dir, const char *name);
+
+/* Flush, close and rename to the final name.  MF_EIO (with the path) if any
+ * write failed; the temporary file is then removed. */
+mf_status mf_outfile_commit(mf_outfile *f);
+
+/* Close and remove the temporary file (no-op if not open). */
+void mf_outfile_discard(mf_outfile *f);
+
+#endif

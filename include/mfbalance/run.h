@@ -1,0 +1,43 @@
+/* run.h -- one mean-field run: the `mfbalance run` job.
+ *
+ * Builds the grid, the finite-volume operator and the integrator of a
+ * configuration, integrates to t_end and writes into the output directory:
+ *   observables.csv  t and, per population, mass, mean, sd, mode, m, A, V
+ *                    every output_dt (and at the snapshot times);
+ *   density.csv      t, population, x, rho at the snapshot times;
+ *   config.ini       the effective configuration;
+ *   summary.csv      final observables, balance voltage, solver statistics.
+ * On a numerical failure the rows computed so far, the state at the failure
+ * time and a summary with status "failed" are still written.
+ */
+#ifndef MFBALANCE_RUN_H
+#define MFBALANCE_RUN_H
+
+#include "mfbalance/config.h"
+#include "mfbalance/observables.h"
+
+#include <stdio.h>
+
+typedef struct {
+  const char *outdir; /* output directory (created if missing) */
+  int force;          /* replace results in a non-empty directory */
+  FILE *log;          /* human summary goes here; NULL for none */
+} mf_run_opts;
+
+/* The final state of a run, for callers that go on from it. */
+typedef struct {
+  mf_pop_observables obs[MF_MAX_POPS]; /* at the final (or failure) time */
+  mf_integrator_stats stats;
+} mf_run_result;
+
+/* Run cfg.  Returns MF_OK, MF_EINPUT (output directory not empty),
+ * MF_EIO (a file could not be written) or MF_ENUMERIC (integration failed:
+ * outputs are flushed up to the failure).  result may be NULL. */
+mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *result);
+
+/* The output times of cfg: multiples of output_dt up to t_end, t_end itself
+ * and the snapshot times, increasing and without repeats, into a new array
+ * *times (the caller frees it).  Returns how many, or -1 if memory runs out. */
+int mf_run_output_times(const mf_config *cfg, double **times);
+
+#endif

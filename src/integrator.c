@@ -1,0 +1,281 @@
+/* integrator.c -- CVODE (Hindmarsh et al., ACM TOMS 31, 2005) driving the
+ * finite-volume system of fv.c: BDF, Newton, analytic Jacobian, and the
+ * linear solvers named in integrator.h.  Nothing is allocated inside the
+ * right-hand side or Jacobian callbacks.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "mfbalance/integrator.h"
+
+#include "mfbalance/tlrmatrix.h"
+#include "mfbalance/woodbury.h"
+
+#include <cvode/cvode.h>
+#include <cvode/cvode_proj.h>
+#include <math.h>
+#include <nvector/nvector_serial.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sundials/sundials_config.h>
+#include <sunlinsol/sunlinsol_band.h>
+#include <sunlinsol/sunlinsol_dense.h>
+#include <sunmatrix/sunmatrix_band.h>
+#include <sunmatrix/sunmatrix_dense.h>
+#include <time.h>
+
+struct mf_integrator {
+  mf_fv *fv;
+  mf_linsol linsol;
+  SUNContext ctx;
+  void *cvode;
+  N_Vector y;          /* state at the last output time */
+  N_Vector corr;       /* workspace for the output projection */
+  SUNMatrix A;         /* the Newton matrix CVODE fills */
+  SUNMatrix scratch;   /* Jacobian in T + U W^T form, for the band and dense fills */
+  SUNLinearSolver LS;
+  double t;
+  double wall;
+  char cvode_msg[512]; /* last message from CVODE's error handler */
+};
+
+mf_status mf_sundials_context_create(SUNContext *ctx)
+{
+#if SUNDIALS_VERSION_MAJOR >= 7
+  int flag = SUNContext_Create(SUN_COMM_NULL, ctx);
+#else
+  int flag = SUNContext_Create(NULL, ctx);
+#endif
+  return flag == 0 ? MF_OK : mf_error(MF_ENOMEM, "SUNContext_Create failed (%d)", flag);
+}
+
+const char *mf_linsol_name(mf_linsol linsol)
+{
+  switch (linsol) {
+  case MF_LINSOL_WOODBURY: return "woodbury";
+  case MF_LINSOL_BAND: return "band";
+  case MF_LINSOL_DENSE: return "dense";
+  }
+  return "?";
+}
+
+int mf_linsol_from_name(const char *name)
+{
+  for (int k = MF_LINSOL_WOODBURY; k <= MF_LINSOL_DENSE; k++)
+    if (strcmp(name, mf_linsol_name((mf_linsol)k)) == 0) return k;
+  return -1;
+}
+
+static int rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data)
+{
+  (void)t;
+  mf_integrator *integ = user_data;
+  return mf_fv_rhs(integ->fv, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+}
+
+static int jacobian(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user_data, N_Vector tmp1,
+                    N_Vector tmp2, N_Vector tmp3)
+{
+  (void)t, (void)fy, (void)tmp1, (void)tmp2, (void)tmp3;
+  mf_integrator *integ = user_data;
+  const double *rho = N_VGetArrayPointer(y);
+  if (integ->linsol == MF_LINSOL_WOODBURY) return mf_fv_jacobian(integ->fv, rho, 1, mf_tlr_content(J));
+
+  mf_tlr *T = mf_tlr_content(integ->scratch);
+  if (integ->linsol == MF_LINSOL_DENSE) {
+    mf_status status = mf_fv_jacobian(integ->fv, rho, 1, T);
+    if (status == MF_OK) mf_tlr_to_dense(T, SUNDenseMatrix_Data(J));
+    return status;
+  }
+  /* Band: the tridiagonal part only; the rank-P nonlocal term is dropped. */
+  mf_status status = mf_fv_jacobian(integ->fv, rho, 0, T);
+  for (sunindextype i = 0; i < T->N; i++) {
+    SM_ELEMENT_B(J, i, i) = T->d[i];
+    if (i > 0) SM_ELEMENT_B(J, i, i - 1) = T->dl[i];
+    if (i < T->N - 1) SM_ELEMENT_B(J, i, i + 1) = T->du[i];
+  }
+  return status;
+}
+
+/* Projection after each step (CVODE's CVodeSetProjFn): BDF of order > 1 is
+ * not positivity preserving, and far tails, where the density is ~0, can dip
+ * below zero by about the local error.  For each population, negative cells
+ * are set to 0 and the positive cells scaled by (1 - neg/pos), where neg and
+ * pos are the masses of the negative and positive parts: the density stays
+ * >= 0 and the mass is unchanged.  The change is of the size of the local
+ * error, so the error estimate is left alone.  (CVODE's own inequality
+ * constraints clip without that rescaling and so do not conserve mass.) */
+static int nonnegative_correction(const mf_fv *fv, const double *y, double *corr)
+{
+  const mf_grid *grid = mf_fv_grid(fv);
+  const int n = grid->n;
+  for (int p = 0; p < mf_fv_model(fv)->P; p++) {
+    const double *r = y + (size_t)p * n;
+    double *c = corr + (size_t)p * n;
+    double neg = 0.0, pos = 0.0;
+    for (int i = 0; i < n; i++) {
+      if (r[i] < 0.0) neg -= grid->w[i] * r[i];
+      else pos += grid->w[i] * r[i];
+    }
+    if (neg == 0.0) {
+      memset(c, 0, (size_t)n * sizeof(double));
+      continue;
+    }
+    if (!(neg < pos)) return 1; /* not a small excursion: retry with a smaller step */
+    const double shrink = neg / pos;
+    for (int i = 0; i < n; i++) c[i] = r[i] < 0.0 ? -r[i] : -shrink * r[i];
+  }
+  return 0;
+}
+
+static int project_nonnegative(sunrealtype t, N_Vector ycur, N_Vector corr, sunrealtype eps, N_Vector err,
+                               void *user_data)
+{
+  (void)t, (void)eps, (void)err;
+  mf_integrator *integ = user_data;
+  return nonnegative_correction(integ->fv, N_VGetArrayPointer(ycur), N_VGetArrayPointer(corr));
+}
+
+static void error_handler(int code, const char *module, const char *function, char *msg, void *data)
+{
+  (void)code;
+  mf_integrator *integ = data;
+  snprintf(integ->cvode_msg, sizeof integ->cvode_msg, "%s: %s: %s", module, function, msg);
+}
+
+void mf_integrator_free(mf_integrator *integ)
+{
+  if (!integ) return;
+  if (integ->cvode) CVodeFree(&integ->cvode);
+  if (integ->LS) SUNLinSolFree(integ->LS);
+  if (integ->A) SUNMatDestroy(integ->A);
+  if (integ->scratch) SUNMatDestroy(integ->scratch);
+  if (integ->y) N_VDestroy(integ->y);
+  if (integ->corr) N_VDestroy(integ->corr);
+  if (integ->ctx) SUNContext_Free(&integ->ctx);
+  free(integ);
+}
+
+static mf_status check_opts(const mf_integrator_opts *opts, sunindextype N)
+{
+  if (!(opts->rtol > 0.0 && opts->rtol < 1.0))
+    return mf_error(MF_EINPUT, "rtol = %g: expected 0 < rtol < 1", opts->rtol);
+  if (!(opts->atol > 0.0 && isfinite(opts->atol)))
+    return mf_error(MF_EINPUT, "atol = %g: expected a finite number > 0", opts->atol);
+  if (opts->max_steps < 1) return mf_error(MF_EINPUT, "max_steps = %ld: expected >= 1", opts->max_steps);
+  if (opts->linsol == MF_LINSOL_DENSE && N > MF_DENSE_MAX)
+    return mf_error(MF_EINPUT, "linear = dense with %ld unknowns: the dense solver takes at most %d "
+                    "(use woodbury or band)", (long)N, MF_DENSE_MAX);
+  return MF_OK;
+}
+
+mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, const mf_integrator_opts *opts)
+{
+  const int P = mf_fv_model(fv)->P, n = mf_fv_grid(fv)->n;
+  const sunindextype N = (sunindextype)P * n;
+  if (check_opts(opts, N) != MF_OK) return NULL;
+  mf_integrator *integ = calloc(1, sizeof *integ);
+  if (!integ) goto nomem;
+  integ->fv = fv;
+  integ->linsol = opts->linsol;
+  integ->t = t0;
+  if (mf_sundials_context_create(&integ->ctx) != MF_OK) goto fail;
+
+  integ->y = N_VNew_Serial(N, integ->ctx);
+  integ->corr = N_VNew_Serial(N, integ->ctx);
+  if (!integ->y || !integ->corr) goto nomem;
+  /* Fused vector operations let CVODE update its Nordsieck history in one
+   * pass over memory instead of one pass per column. */
+  N_VEnableFusedOps_Serial(integ->y, SUNTRUE);
+  memcpy(N_VGetArrayPointer(integ->y), rho0, (size_t)N * sizeof(double));
+
+  switch (opts->linsol) {
+  case MF_LINSOL_WOODBURY:
+    integ->A = mf_tlr_matrix_create(P, n, P, integ->ctx);
+    if (integ->A) integ->LS = mf_woodbury_create(integ->y, integ->A, integ->ctx);
+    break;
+  case MF_LINSOL_BAND:
+    integ->A = SUNBandMatrix(N, 1, 1, integ->ctx);
+    integ->scratch = mf_tlr_matrix_create(P, n, P, integ->ctx);
+    if (integ->A && integ->scratch) integ->LS = SUNLinSol_Band(integ->y, integ->A, integ->ctx);
+    break;
+  case MF_LINSOL_DENSE:
+    integ->A = SUNDenseMatrix(N, N, integ->ctx);
+    integ->scratch = mf_tlr_matrix_create(P, n, P, integ->ctx);
+    if (integ->A && integ->scratch) integ->LS = SUNLinSol_Dense(integ->y, integ->A, integ->ctx);
+    break;
+  }
+  if (!integ->LS) goto nomem;
+
+  integ->cvode = CVodeCreate(CV_BDF, integ->ctx);
+  if (!integ->cvode) goto nomem;
+  int flag = CVodeSetErrHandlerFn(integ->cvode, error_handler, integ);
+  if (flag == CV_SUCCESS) flag = CVodeInit(integ->cvode, rhs, t0, integ->y);
+  if (flag == CV_SUCCESS) flag = CVodeSetUserData(integ->cvode, integ);
+  if (flag == CV_SUCCESS) flag = CVodeSStolerances(integ->cvode, opts->rtol, opts->atol);
+  if (flag == CV_SUCCESS) flag = CVodeSetMaxNumSteps(integ->cvode, opts->max_steps);
+  if (flag == CV_SUCCESS) flag = CVodeSetProjFn(integ->cvode, project_nonnegative);
+  if (flag == CV_SUCCESS) flag = CVodeSetProjErrEst(integ->cvode, SUNFALSE);
+  if (flag == CV_SUCCESS) flag = CVodeSetLinearSolver(integ->cvode, integ->LS, integ->A);
+  if (flag == CV_SUCCESS) flag = CVodeSetJacFn(integ->cvode, jacobian);
+  if (flag != CV_SUCCESS) {
+    mf_error(MF_EBUG, "setting up CVODE: %s (%s)", CVodeGetReturnFlagName(flag), integ->cvode_msg);
+    goto fail;
+  }
+  return integ;
+
+nomem:
+  mf_error(MF_ENOMEM, "out of memory setting up the integrator for %ld unknowns", (long)N);
+fail:
+  mf_integrator_free(integ);
+  return NULL;
+}
+
+static double now_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+mf_status mf_integrator_advance(mf_integrator *integ, double tout)
+{
+  double start = now_seconds();
+  integ->cvode_msg[0] = '\0';
+  int flag = CVode(integ->cvode, tout, integ->y, &integ->t, CV_NORMAL);
+  integ->wall += now_seconds() - start;
+  if (flag < 0) {
+    /* Leave the last accepted state in y, not a half-finished iterate. */
+    CVodeGetDky(integ->cvode, integ->t, 0, integ->y);
+    return mf_error(MF_ENUMERIC, "time integration failed at t = %.9g: %s%s%s", integ->t,
+                    CVodeGetReturnFlagName(flag), integ->cvode_msg[0] ? ": " : "", integ->cvode_msg);
+  }
+  /* CVODE interpolates to tout; the interpolant of non-negative steps can
+   * dip below zero, so the output gets the same projection as the steps. */
+  if (nonnegative_correction(integ->fv, N_VGetArrayPointer(integ->y), N_VGetArrayPointer(integ->corr)) == 0)
+    N_VLinearSum(1.0, integ->y, 1.0, integ->corr, integ->y);
+  const double *rho = N_VGetArrayPointer(integ->y);
+  for (sunindextype i = 0; i < N_VGetLength(integ->y); i++)
+    if (!isfinite(rho[i]))
+      return mf_error(MF_ENUMERIC, "the density is not finite at t = %.9g (cell %ld)", integ->t, (long)i);
+  return MF_OK;
+}
+
+double mf_integrator_time(const mf_integrator *integ) { return integ->t; }
+
+const double *mf_integrator_state(const mf_integrator *integ) { return N_VGetArrayPointer(integ->y); }
+
+void mf_integrator_get_stats(const mf_integrator *integ, mf_integrator_stats *s)
+{
+  memset(s, 0, sizeof *s);
+  s->t = integ->t;
+  s->wall_seconds = integ->wall;
+  CVodeGetNumSteps(integ->cvode, &s->steps);
+  CVodeGetNumRhsEvals(integ->cvode, &s->rhs_evals);
+  CVodeGetNumJacEvals(integ->cvode, &s->jac_evals);
+  CVodeGetNumNonlinSolvIters(integ->cvode, &s->newton_iters);
+  CVodeGetNumNonlinSolvConvFails(integ->cvode, &s->newton_fails);
+  CVodeGetNumLinSolvSetups(integ->cvode, &s->lin_setups);
+  CVodeGetNumErrTestFails(integ->cvode, &s->err_fails);
+  CVodeGetLastStep(integ->cvode, &s->last_step);
+  CVodeGetLastOrder(integ->cvode, &s->last_order);
+}

@@ -1,0 +1,98 @@
+/* observables.c -- moments, mode and coupling of the densities, and the CSV
+ * files that carry them (observables.h).  Numbers that users analyse are
+ * printed with 17 significant digits; density values with 12. */
+#include "mfbalance/observables.h"
+
+#include <math.h>
+
+/* Vertex of the parabola through (a, fa), (b, fb), (c, fc); b if degenerate. */
+static double parabola_vertex(double a, double b, double c, double fa, double fb, double fc)
+{
+  double num = (b - a) * (b - a) * (fb - fc) - (b - c) * (b - c) * (fb - fa);
+  double den = (b - a) * (fb - fc) - (b - c) * (fb - fa);
+  if (den == 0.0) return b;
+  double v = b - 0.5 * num / den;
+  return v >= a && v <= c ? v : b;
+}
+
+void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observables *obs)
+{
+  const mf_model *model = mf_fv_model(fv);
+  const mf_grid *grid = mf_fv_grid(fv);
+  const int n = grid->n;
+  double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
+  mf_fv_activities(fv, rho, m);
+  mf_model_coupling(model, m, A, C);
+  for (int p = 0; p < model->P; p++) {
+    const double *r = rho + (size_t)p * n;
+    double mass = 0.0, first = 0.0;
+    int imax = 0;
+    for (int i = 0; i < n; i++) {
+      mass += grid->w[i] * r[i];
+      first += grid->w[i] * grid->x[i] * r[i];
+      if (r[i] > r[imax]) imax = i;
+    }
+    double mean = first / mass, second = 0.0;
+    /* Central second moment, summed about the mean to avoid cancellation. */
+    for (int i = 0; i < n; i++) second += grid->w[i] * (grid->x[i] - mean) * (grid->x[i] - mean) * r[i];
+    mf_pop_observables *o = &obs[p];
+    o->mass = mass;
+    o->mean = mean;
+    o->sd = sqrt(second / mass);
+    o->mode = imax > 0 && imax < n - 1 ? parabola_vertex(grid->x[imax - 1], grid->x[imax], grid->x[imax + 1],
+                                                         r[imax - 1], r[imax], r[imax + 1])
+                                       : grid->x[imax];
+    o->m = m[p];
+    o->A = A[p];
+    o->V = A[p] > 0.0 ? C[p] / A[p] : NAN;
+  }
+}
+
+void mf_observables_write_header(FILE *out, const mf_model *model)
+{
+  static const char *const cols[] = {"mass", "mean", "sd", "mode", "m", "A", "V"};
+  fputs("t", out);
+  for (int p = 0; p < model->P; p++)
+    for (int k = 0; k < 7; k++) fprintf(out, ",%s_%s", cols[k], model->pop[p].name);
+  fputc('\n', out);
+}
+
+void mf_observables_write_row(FILE *out, double t, const mf_model *model, const mf_pop_observables *obs)
+{
+  fprintf(out, "%.17g", t);
+  for (int p = 0; p < model->P; p++) {
+    const mf_pop_observables *o = &obs[p];
+    fprintf(out, ",%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", o->mass, o->mean, o->sd, o->mode, o->m, o->A, o->V);
+  }
+  fputc('\n', out);
+}
+
+void mf_density_write_header(FILE *out) { fputs("t,population,x,rho\n", out); }
+
+void mf_density_write(FILE *out, double t, const mf_fv *fv, const double *rho)
+{
+  const mf_model *model = mf_fv_model(fv);
+  const mf_grid *grid = mf_fv_grid(fv);
+  for (int p = 0; p < model->P; p++)
+    for (int i = 0; i < grid->n; i++)
+      fprintf(out, "%.12g,%s,%.12g,%.12g\n", t, model->pop[p].name, grid->x[i], rho[(size_t)p * grid->n + i]);
+}
+
+void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables *obs,
+                      const mf_integrator_stats *stats, const char *linsol, const char *status)
+{
+  double xstar[MF_MAX_POPS];
+  int explicit_balance = mf_model_explicit_balance(model, xstar);
+  fputs("population,t_final,mass,mean,sd,mode,balance_voltage,linear_solver,steps,rhs_evals,newton_iters,"
+        "linear_setups,linear_solves,jac_evals,err_test_fails,wall_seconds,status\n",
+        out);
+  for (int p = 0; p < model->P; p++) {
+    const mf_pop_observables *o = &obs[p];
+    fprintf(out, "%s,%.17g,%.17g,%.17g,%.17g,%.17g,", model->pop[p].name, stats->t, o->mass, o->mean, o->sd,
+            o->mode);
+    if (explicit_balance) fprintf(out, "%.17g", xstar[p]);
+    fprintf(out, ",%s,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%.6f,%s\n", linsol, stats->steps, stats->rhs_evals,
+            stats->newton_iters, stats->lin_setups, stats->newton_iters, stats->jac_evals, stats->err_fails,
+            stats->wall_seconds, status);
+  }
+}

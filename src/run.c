@@ -1,0 +1,135 @@
+/* run.c -- the `run` job (run.h): set up, integrate from output time to
+ * output time, measure, write.  No numerics of its own. */
+#include "mfbalance/run.h"
+
+#include "mfbalance/output.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int compare_doubles(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int mf_run_output_times(const mf_config *cfg, double **times_out)
+{
+  const double tol = 1e-12 * cfg->t_end;
+  long K = (long)floor(cfg->t_end / cfg->output_dt + 1e-9);
+  double *t = malloc((size_t)(K + 2 + cfg->nsnapshots) * sizeof(double));
+  *times_out = t;
+  if (!t) return -1;
+  int n = 0;
+  for (long k = 0; k <= K; k++) t[n++] = (double)k * cfg->output_dt;
+  t[n++] = cfg->t_end;
+  for (int s = 0; s < cfg->nsnapshots; s++) t[n++] = cfg->snapshots[s];
+  qsort(t, (size_t)n, sizeof(double), compare_doubles);
+  int kept = 0;
+  for (int k = 0; k < n; k++)
+    if (t[k] <= cfg->t_end + tol && (kept == 0 || t[k] - t[kept - 1] > tol)) t[kept++] = t[k];
+  return kept;
+}
+
+static int is_snapshot(const mf_config *cfg, double t)
+{
+  for (int s = 0; s < cfg->nsnapshots; s++)
+    if (fabs(cfg->snapshots[s] - t) <= 1e-12 * cfg->t_end) return 1;
+  return 0;
+}
+
+static void print_summary(FILE *log, const mf_config *cfg, const mf_run_result *res, const char *outdir,
+                          mf_status status)
+{
+  const mf_model *model = &cfg->model;
+  double xstar[MF_MAX_POPS];
+  int expl = mf_model_explicit_balance(model, xstar);
+  fprintf(log, "mfbalance run: %d populations, gamma = %g, %s solver, t = %g%s\n", model->P, model->gamma,
+          mf_linsol_name(cfg->integ.linsol), res->stats.t, status == MF_OK ? "" : " (FAILED)");
+  fprintf(log, "  %-8s %12s %12s %12s %12s\n", "pop", "mean", "sd", "mode", "balance x*");
+  for (int p = 0; p < model->P; p++) {
+    const mf_pop_observables *o = &res->obs[p];
+    fprintf(log, "  %-8s %12.6f %12.6f %12.6f ", model->pop[p].name, o->mean, o->sd, o->mode);
+    if (expl) fprintf(log, "%12.6f\n", xstar[p]);
+    else fprintf(log, "%12s\n", "-");
+  }
+  fprintf(log, "  %ld steps, %ld rhs evaluations, %ld Newton iterations, %ld linear setups, %.3f s\n",
+          res->stats.steps, res->stats.rhs_evals, res->stats.newton_iters, res->stats.lin_setups,
+          res->stats.wall_seconds);
+  fprintf(log, "  results in %s/\n", outdir);
+}
+
+mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *result)
+{
+  mf_run_result local;
+  mf_run_result *res = result ? result : &local;
+  memset(res, 0, sizeof *res);
+  mf_grid *grid = NULL;
+  mf_fv *fv = NULL;
+  mf_integrator *integ = NULL;
+  double *rho0 = NULL, *times = NULL;
+  mf_outfile obs_file = {0}, dens_file = {0}, cfg_file = {0}, sum_file = {0};
+  const mf_model *model = &cfg->model;
+  mf_status status, io;
+
+  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if (!(grid = mf_config_grid(cfg))) return MF_EINPUT;
+  status = MF_ENOMEM;
+  if (!(fv = mf_fv_create(model, grid))) goto done;
+  rho0 = malloc((size_t)mf_fv_size(fv) * sizeof(double));
+  int ntimes = mf_run_output_times(cfg, &times);
+  if (!rho0 || ntimes < 0) {
+    status = mf_error(MF_ENOMEM, "out of memory");
+    goto done;
+  }
+  mf_fv_initial(fv, rho0);
+  if (!(integ = mf_integrator_create(fv, rho0, 0.0, &cfg->integ))) {
+    status = MF_EINPUT;
+    goto done;
+  }
+
+  if ((status = mf_outfile_open(&cfg_file, opts->outdir, "config.ini")) != MF_OK) goto done;
+  if ((status = mf_config_write(cfg, cfg_file.fp)) != MF_OK) goto done;
+  if ((status = mf_outfile_commit(&cfg_file)) != MF_OK) goto done;
+  if ((status = mf_outfile_open(&obs_file, opts->outdir, "observables.csv")) != MF_OK) goto done;
+  if ((status = mf_outfile_open(&dens_file, opts->outdir, "density.csv")) != MF_OK) goto done;
+  mf_observables_write_header(obs_file.fp, model);
+  mf_density_write_header(dens_file.fp);
+
+  for (int k = 0; k < ntimes; k++) {
+    if (times[k] > 0.0) status = mf_integrator_advance(integ, times[k]);
+    double t = mf_integrator_time(integ);
+    const double *rho = mf_integrator_state(integ);
+    mf_observables_compute(fv, rho, res->obs);
+    mf_observables_write_row(obs_file.fp, t, model, res->obs);
+    /* After a failure the last accepted state is written as a snapshot too. */
+    if (status != MF_OK || is_snapshot(cfg, times[k])) mf_density_write(dens_file.fp, t, fv, rho);
+    if (status != MF_OK) break;
+  }
+  mf_integrator_get_stats(integ, &res->stats);
+
+  /* Flush what was computed whether or not the integration succeeded; a
+   * numerical failure stays the status to report. */
+  if ((io = mf_outfile_commit(&obs_file)) != MF_OK && status == MF_OK) status = io;
+  if ((io = mf_outfile_commit(&dens_file)) != MF_OK && status == MF_OK) status = io;
+  if ((io = mf_outfile_open(&sum_file, opts->outdir, "summary.csv")) == MF_OK) {
+    mf_summary_write(sum_file.fp, model, res->obs, &res->stats, mf_linsol_name(cfg->integ.linsol),
+                     status == MF_OK ? "ok" : "failed");
+    io = mf_outfile_commit(&sum_file);
+  }
+  if (io != MF_OK && status == MF_OK) status = io;
+  if (opts->log) print_summary(opts->log, cfg, res, opts->outdir, status);
+
+done:
+  mf_outfile_discard(&obs_file);
+  mf_outfile_discard(&dens_file);
+  mf_outfile_discard(&cfg_file);
+  mf_outfile_discard(&sum_file);
+  mf_integrator_free(integ);
+  mf_fv_free(fv);
+  mf_grid_free(grid);
+  free(rho0);
+  free(times);
+  return status;
+}

@@ -1,0 +1,46 @@
+/* status.c -- error codes and the thread-local last-error message (status.h). */
+#include "mfbalance/status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static _Thread_local char last_message[1024];
+
+const char *mf_strerror(mf_status status)
+{
+  switch (status) {
+  case MF_OK: return "success";
+  case MF_ERECOVER: return "recoverable numerical failure";
+  case MF_ENOMEM: return "out of memory";
+  case MF_EINPUT: return "invalid input";
+  case MF_ENUMERIC: return "numerical failure";
+  case MF_EIO: return "input/output error";
+  case MF_EBUG: return "internal error";
+  default: return status > 0 ? "recoverable failure" : "unknown error";
+  }
+}
+
+mf_status mf_error(mf_status status, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_message, sizeof last_message, fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+const char *mf_errmsg(void) { return last_message; }
+
+void mf_error_clear(void) { last_message[0] = '\0'; }
+
+int mf_exit_code(mf_status status)
+{
+  switch (status) {
+  case MF_OK: return MF_EXIT_OK;
+  case MF_EINPUT: return MF_EXIT_INPUT;
+  case MF_EIO: return MF_EXIT_IO;
+  case MF_ENUMERIC:
+  case MF_ERECOVER: return MF_EXIT_NUMERIC;
+  default: return status > 0 ? MF_EXIT_NUMERIC : MF_EXIT_INTERNAL;
+  }
+}
