@@ -26,7 +26,8 @@
 #include <string.h>
 
 struct mf_fv {
-  const mf_model *model;
+  mf_model model_copy; /* the model, copied: callers may pass a temporary */
+  const mf_model *model; /* &model_copy */
   const mf_grid *grid;
   int P, n;
   double *h;     /* distance between centres i and i+1, length n-1 */
@@ -57,7 +58,8 @@ mf_fv *mf_fv_create(const mf_model *model, const mf_grid *grid)
   mf_fv *fv = calloc(1, sizeof *fv);
   if (!fv) goto nomem;
   const int P = model->P, n = grid->n;
-  fv->model = model;
+  fv->model_copy = *model;
+  fv->model = &fv->model_copy;
   fv->grid = grid;
   fv->P = P;
   fv->n = n;

@@ -22,9 +22,9 @@
 
 typedef struct mf_fv mf_fv;
 
-/* The operator for a model on a grid.  Both are referenced, not copied, and
- * must outlive the operator.  NULL (with a message) if memory runs out or the
- * model is invalid. */
+/* The operator for a model on a grid.  The model is copied; the grid is
+ * referenced and must outlive the operator.  NULL (with a message) if memory
+ * runs out or the model is invalid. */
 mf_fv *mf_fv_create(const mf_model *model, const mf_grid *grid);
 
 /* Frees the operator; mf_fv_free(NULL) does nothing. */

@@ -1,0 +1,54 @@
+/* models.h -- the test problems shared by the unit tests. */
+#ifndef MFBALANCE_TEST_MODELS_H
+#define MFBALANCE_TEST_MODELS_H
+
+#include "mfbalance/config.h"
+
+#include <string.h>
+
+/* The embedded default configuration, with overrides. */
+static inline mf_config test_config(int n, char *const *overrides)
+{
+  mf_config cfg;
+  mf_status status = mf_config_load(&cfg, NULL, n, overrides);
+  if (status != MF_OK) fprintf(stderr, "test_config: %s\n", mf_errmsg());
+  assert_int_equal(status, MF_OK);
+  return cfg;
+}
+
+/* A population with a logistic (k != 0) or constant (k = 0) activation. */
+static inline mf_population test_pop(const char *name, double sigma, double v, double s, double k, double theta,
+                                     double mean, double sd)
+{
+  mf_population pop;
+  memset(&pop, 0, sizeof pop);
+  snprintf(pop.name, sizeof pop.name, "%s", name);
+  pop.sigma = sigma;
+  pop.reversal = v;
+  pop.s = s, pop.k = k, pop.theta = theta;
+  pop.init = MF_INIT_GAUSSIAN, pop.init_a = mean, pop.init_b = sd;
+  pop.fraction = 1.0;
+  return pop;
+}
+
+/* A nonlinear P-population model (P = 1, 2, 3) with distinct rows of g,
+ * distinct sigmoids and cubic f: no structure for the code to lean on. */
+static inline mf_model test_model_nonlinear(int P, double gamma)
+{
+  static const double g[3][3] = {{1.0, 1.5, 0.7}, {0.8, 1.2, 0.4}, {0.5, 0.9, 1.1}};
+  static const double v[3] = {2.0, -2.0, 0.5};
+  mf_model model;
+  memset(&model, 0, sizeof model);
+  model.P = P;
+  model.gamma = gamma;
+  for (int p = 0; p < P; p++) {
+    model.pop[p] = test_pop(p == 0 ? "E" : p == 1 ? "I" : "X", 0.4 + 0.1 * p, v[p], 1.0 - 0.1 * p, 4.0 - p,
+                            0.2 * p, 0.5 - 0.6 * p, 0.4);
+    model.pop[p].f[0] = 0.1, model.pop[p].f[1] = 1.0, model.pop[p].f[2] = 0.05 * p, model.pop[p].f[3] = -1.0 / 3.0;
+    model.pop[p].fraction = 1.0 / P;
+    for (int q = 0; q < P; q++) model.pop[p].g[q] = g[p][q];
+  }
+  return model;
+}
+
+#endif

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# test_cli.sh -- the program's contract seen from the shell: exit codes
+# (0 ok, 2 input, 3 numerical failure, 4 I/O), messages naming the file and
+# line or the override, no overwriting without --force, outputs flushed on
+# failure, and `config` output accepted back by `run`.
+set -u
+exe=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+check() { # description, expected exit code, expected stderr substring, command...
+  local desc=$1 code=$2 needle=$3
+  shift 3
+  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+  local rc=$?
+  if [ "$rc" -ne "$code" ] || { [ -n "$needle" ] && ! grep -qF -- "$needle" "$tmp/stderr"; }; then
+    echo "FAIL: $desc: exit $rc (expected $code), stderr: $(cat "$tmp/stderr")"
+    failed=$((failed + 1))
+  else
+    passed=$((passed + 1))
+  fi
+}
+
+small=(grid.cells=200 time.t_end=0.5 time.snapshots="0 0.5")
+
+# A small run succeeds and writes its four files with headers.
+check "small run" 0 "" "$exe" run "${small[@]}" --out "$tmp/a" --quiet
+for f in observables.csv density.csv config.ini summary.csv; do
+  [ -s "$tmp/a/$f" ] || { echo "FAIL: $f missing"; failed=$((failed + 1)); }
+done
+head -1 "$tmp/a/observables.csv" | grep -q '^t,mass_E,mean_E,sd_E,mode_E,m_E,A_E,V_E,mass_I' ||
+  { echo "FAIL: observables.csv header"; failed=$((failed + 1)); }
+grep -q '^E,.*,-0.4000000000000000[0-9]*,woodbury,.*,ok$' "$tmp/a/summary.csv" ||
+  { echo "FAIL: summary.csv balance voltage/status: $(cat "$tmp/a/summary.csv")"; failed=$((failed + 1)); }
+ls -a "$tmp/a" | grep -q '\.tmp$' && { echo "FAIL: temporary file left behind"; failed=$((failed + 1)); }
+
+# Existing results are not overwritten without --force.
+check "non-empty --out" 2 "not empty" "$exe" run "${small[@]}" --out "$tmp/a"
+check "--force" 0 "" "$exe" run "${small[@]}" --out "$tmp/a" --force --quiet
+
+# config prints INI that run accepts back, and the same configuration again.
+"$exe" config model.gamma=300 pop.E.sigma=0.25 >"$tmp/c.ini"
+check "config round trip" 0 "" "$exe" run "$tmp/c.ini" "${small[@]}" --out "$tmp/b" --quiet
+"$exe" config "$tmp/c.ini" >"$tmp/c2.ini"
+cmp -s "$tmp/c.ini" "$tmp/c2.ini" || { echo "FAIL: config is not a fixed point"; failed=$((failed + 1)); }
+
+# Bad input: exit 2 with the origin of the problem.
+printf '[model]\ngamma = 10\n[pop.E]\nsigma = -1\n' >"$tmp/bad.ini"
+check "bad value in file" 2 "bad.ini:4: [pop.E] sigma = '-1': sigma must be > 0" "$exe" run "$tmp/bad.ini" --out "$tmp/x"
+printf '[model]\ngama = 10\n' >"$tmp/typo.ini"
+check "typo in file" 2 "typo.ini:2: unknown key 'gama' in [model]" "$exe" run "$tmp/typo.ini" --out "$tmp/x"
+check "bad override" 2 "override 'pop.E.g=1': [pop.E] g = '1': 1 value given, expected 2 weights" \
+  "$exe" run pop.E.g=1 --out "$tmp/x"
+check "bad cells" 2 "override 'grid.cells=4'" "$exe" run grid.cells=4 --out "$tmp/x"
+check "unknown option" 2 "unknown option '--fast'" "$exe" run --fast
+check "unknown command" 2 "unknown command 'walk'" "$exe" walk
+check "missing config" 2 "nope.ini: cannot open" "$exe" run "$tmp/nope.ini" --out "$tmp/x"
+[ -e "$tmp/x" ] && { echo "FAIL: bad input created the output directory"; failed=$((failed + 1)); }
+
+# Numerical failure: exit 3 with the time, and what was computed is flushed.
+check "numerical failure" 3 "time integration failed at t = " "$exe" run solver.max_steps=5 --out "$tmp/f" --quiet
+grep -q ',failed$' "$tmp/f/summary.csv" 2>/dev/null || { echo "FAIL: summary.csv of a failed run"; failed=$((failed + 1)); }
+[ "$(wc -l <"$tmp/f/observables.csv")" -ge 2 ] || { echo "FAIL: observables.csv of a failed run"; failed=$((failed + 1)); }
+
+# I/O failure: exit 4.
+touch "$tmp/file"
+check "output is a file" 4 "is not a directory" "$exe" run "${small[@]}" --out "$tmp/file"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,237 @@
+/* test_config.c -- configuration: the default, the round trip through
+ * mf_config_write, and every class of bad input, each with its message
+ * naming the file and line (or the override) and MF_EINPUT. */
+#define _POSIX_C_SOURCE 200809L
+#include "numtest.h"
+
+#include "mfbalance/config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static const char base_ini[] = "[model]\n"                      /* 1 */
+                               "gamma = 50\n"                   /* 2 */
+                               "[pop.E]\n"                      /* 3 */
+                               "sigma = 0.5\n"                  /* 4 */
+                               "f = 0 1 0 -0.3\n"               /* 5 */
+                               "reversal = 2\n"                 /* 6 */
+                               "sigmoid = 1 4 0\n"              /* 7 */
+                               "g = 1 1.5\n"                    /* 8 */
+                               "init = gaussian 1 0.5\n"        /* 9 */
+                               "[pop.I]\n"                      /* 10 */
+                               "sigma = 0.4\n"                  /* 11 */
+                               "f = 0 1 0 -0.3\n"               /* 12 */
+                               "reversal = -2\n"                /* 13 */
+                               "sigmoid = 1 4 0\n"              /* 14 */
+                               "g = 1 1.5\n"                    /* 15 */
+                               "init = uniform -2 0\n";         /* 16 */
+
+static const char *write_file(const char *name, const char *text)
+{
+  static char path[128];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *fp = fopen(path, "w");
+  assert_non_null(fp);
+  fputs(text, fp);
+  fclose(fp);
+  return path;
+}
+
+/* base_ini with line `line` (1-based) replaced by `repl` (NULL: deleted). */
+static const char *variant(int line, const char *repl)
+{
+  static char text[4096];
+  text[0] = '\0';
+  const char *s = base_ini;
+  for (int k = 1; *s; k++) {
+    const char *e = strchr(s, '\n');
+    if (k == line) {
+      if (repl) strcat(text, repl), strcat(text, "\n");
+    } else {
+      strncat(text, s, (size_t)(e - s + 1));
+    }
+    s = e + 1;
+  }
+  return write_file("case.ini", text);
+}
+
+static void expect_error(const char *path, int n, char **ov, const char *needle)
+{
+  mf_config cfg;
+  mf_status status = mf_config_load(&cfg, path, n, ov);
+  if (status != MF_EINPUT || !strstr(mf_errmsg(), needle))
+    fail_msg("expected MF_EINPUT with \"%s\"; got status %d and \"%s\"", needle, status, mf_errmsg());
+}
+
+static int setup(void **state)
+{
+  (void)state;
+  snprintf(dir, sizeof dir, "/tmp/mfbalance-test-XXXXXX");
+  return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+  (void)state;
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  return system(cmd);
+}
+
+static void test_default(void **state)
+{
+  (void)state;
+  mf_config cfg;
+  assert_int_equal(mf_config_load(&cfg, NULL, 0, NULL), MF_OK);
+  assert_int_equal(cfg.model.P, 2);
+  assert_string_equal(cfg.model.pop[0].name, "E");
+  assert_string_equal(cfg.model.pop[1].name, "I");
+  assert_rel(cfg.model.gamma, 100.0, 0.0, "gamma");
+  assert_rel(cfg.model.pop[0].f[3], -1.0 / 3.0, 0.0, "c3");
+  assert_rel(cfg.model.pop[1].g[1], 1.5, 0.0, "g_II");
+  assert_rel(cfg.model.pop[0].fraction, 0.8, 0.0, "fraction E");
+  assert_int_equal(cfg.cells, 2000);
+  assert_int_equal(cfg.integ.linsol, MF_LINSOL_WOODBURY);
+}
+
+static void test_round_trip(void **state)
+{
+  (void)state;
+  char *ov[] = {"model.gamma=1234.5", "pop.I.sigma=0.1234567890123", "solver.linear=band", "grid.cells=77"};
+  mf_config a, b;
+  assert_int_equal(mf_config_load(&a, NULL, 4, ov), MF_OK);
+  const char *path = write_file("round.ini", "");
+  FILE *fp = fopen(path, "w");
+  assert_int_equal(mf_config_write(&a, fp), MF_OK);
+  fclose(fp);
+  assert_int_equal(mf_config_load(&b, path, 0, NULL), MF_OK);
+  assert_memory_equal(&a, &b, sizeof a);
+  assert_rel(b.model.pop[1].sigma, 0.1234567890123, 0.0, "overridden sigma");
+}
+
+static void test_file_layering(void **state)
+{
+  (void)state;
+  mf_config cfg;
+  /* A file's populations replace the default's; other sections keep defaults. */
+  assert_int_equal(mf_config_load(&cfg, write_file("ok.ini", base_ini), 0, NULL), MF_OK);
+  assert_rel(cfg.model.gamma, 50.0, 0.0, "gamma from the file");
+  assert_int_equal(cfg.cells, 2000);
+  assert_rel(cfg.model.pop[0].fraction, 0.5, 0.0, "equal fractions when none given");
+  assert_int_equal(cfg.model.pop[1].init, MF_INIT_UNIFORM);
+  /* A grid file given in an override replaces the default uniform grid. */
+  const char *g = write_file("grid.txt", "# faces\n0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n");
+  char ov[160];
+  snprintf(ov, sizeof ov, "grid.file=%s", g);
+  char *ovs[] = {ov};
+  assert_int_equal(mf_config_load(&cfg, NULL, 1, ovs), MF_OK);
+  mf_grid *grid = mf_config_grid(&cfg);
+  assert_non_null(grid);
+  assert_int_equal(grid->n, 9);
+  mf_grid_free(grid);
+}
+
+static void test_bad_files(void **state)
+{
+  (void)state;
+  expect_error(variant(16, "init = uniform -2 0\n[sovler]\nlinear = band"), 0, NULL,
+               "case.ini:18: unknown section [sovler]");
+  expect_error(variant(4, "sigm = 0.5"), 0, NULL, "case.ini:4: unknown key 'sigm' in [pop.E]");
+  expect_error(variant(4, "sigma = 0.5x"), 0, NULL, "case.ini:4: [pop.E] sigma = '0.5x': '0.5x' is not a finite number");
+  expect_error(variant(15, "g = 1"), 0, NULL, "case.ini:15: [pop.I] g = '1': 1 value given, expected 2 weights");
+  expect_error(variant(15, "g = 1 2 3"), 0, NULL, "case.ini:15: [pop.I] g = '1 2 3': 3 values given, expected 2 weights");
+  expect_error(variant(11, "sigma = 0"), 0, NULL, "case.ini:11: [pop.I] sigma = '0': sigma must be > 0");
+  expect_error(variant(11, "sigma = -0.2"), 0, NULL, "sigma must be > 0");
+  expect_error(variant(8, "g = 1 -1.5"), 0, NULL, "case.ini:8: [pop.E] g = '1 -1.5': weights must be >= 0");
+  expect_error(variant(2, "gamma = nan"), 0, NULL, "case.ini:2: [model] gamma = 'nan': 'nan' is not a finite number");
+  expect_error(variant(2, "gamma = inf"), 0, NULL, "'inf' is not a finite number");
+  expect_error(variant(2, "gamma = 1e999"), 0, NULL, "'1e999' is not a finite number");
+  expect_error(variant(5, "f = 0 1 0"), 0, NULL, "case.ini:5: [pop.E] f = '0 1 0': 3 values given, expected 4");
+  expect_error(variant(9, "init = normal 1 0.5"), 0, NULL, "case.ini:9: [pop.E] init = 'normal 1 0.5'");
+  expect_error(variant(16, "init = uniform 1 0"), 0, NULL, "case.ini:16: [pop.I] init = 'uniform 1 0': expected A < B");
+  expect_error(variant(6, NULL), 0, NULL, "[pop.E] has no 'reversal' key");
+  expect_error(variant(5, "this line is not INI"), 0, NULL, "case.ini:5: expected '[section]', 'key = value'");
+  expect_error(variant(7, "sigma = 0.3"), 0, NULL, "case.ini:7: key 'sigma' in [pop.E] given twice (first at ");
+  expect_error(variant(1, "gamma = 3\n[model]"), 0, NULL, "case.ini:1: key 'gamma' before any [section]");
+  expect_error(variant(3, "[pop.E!]"), 0, NULL, "population name 'E!'");
+}
+
+static void test_bad_values_in_sections(void **state)
+{
+  (void)state;
+  char *cells[] = {"grid.cells=7"};
+  expect_error(NULL, 1, cells, "override 'grid.cells=7': [grid] cells = '7': expected a whole number from 8");
+  char *range[] = {"grid.xmin=1", "grid.xmax=1"};
+  expect_error(NULL, 2, range, "expected xmin < xmax");
+  char *snap[] = {"time.snapshots=0 1 9"};
+  expect_error(NULL, 1, snap, "[time] snapshots: 9 is after t_end = 5");
+  char *order[] = {"time.snapshots=0 2 1"};
+  expect_error(NULL, 1, order, "strictly increasing");
+  char *lin[] = {"solver.linear=lu"};
+  expect_error(NULL, 1, lin, "override 'solver.linear=lu': [solver] linear = 'lu': expected woodbury, band or dense");
+  char *rtol[] = {"time.rtol=2"};
+  expect_error(NULL, 1, rtol, "rtol must be in (0, 1)");
+  char *frac[] = {"pop.E.fraction=0.5"};
+  expect_error(NULL, 1, frac, "fractions sum to");
+}
+
+static void test_bad_overrides(void **state)
+{
+  (void)state;
+  char *nopop[] = {"pop.X.sigma=1"};
+  expect_error(NULL, 1, nopop, "override 'pop.X.sigma=1': no population 'X'");
+  char *typo[] = {"model.gama=3"};
+  expect_error(NULL, 1, typo, "override 'model.gama=3': unknown key 'gama' in [model]");
+  char *nodot[] = {"gamma=3"};
+  expect_error(NULL, 1, nodot, "override 'gamma=3': expected section.key=value");
+  char *nan[] = {"pop.E.sigma=nan"};
+  expect_error(NULL, 1, nan, "override 'pop.E.sigma=nan': [pop.E] sigma = 'nan'");
+}
+
+static void test_bad_grid_files(void **state)
+{
+  (void)state;
+  mf_config cfg;
+  char ov[160];
+  char *ovs[] = {ov};
+  const char *g = write_file("unsorted.txt", "0\n1\n3\n2\n4\n5\n6\n7\n8\n9\n");
+  snprintf(ov, sizeof ov, "grid.file=%s", g);
+  assert_int_equal(mf_config_load(&cfg, NULL, 1, ovs), MF_OK);
+  assert_null(mf_config_grid(&cfg));
+  assert_non_null(strstr(mf_errmsg(), "unsorted.txt:4: face 2 is not greater than the face before it (3, line 3)"));
+  g = write_file("repeated.txt", "0\n1\n2\n2\n4\n5\n6\n7\n8\n9\n");
+  snprintf(ov, sizeof ov, "grid.file=%s", g);
+  assert_int_equal(mf_config_load(&cfg, NULL, 1, ovs), MF_OK);
+  assert_null(mf_config_grid(&cfg));
+  assert_non_null(strstr(mf_errmsg(), "repeated.txt:4: face 2 is not greater"));
+  g = write_file("words.txt", "0\n1\nfoo\n");
+  snprintf(ov, sizeof ov, "grid.file=%s", g);
+  assert_int_equal(mf_config_load(&cfg, NULL, 1, ovs), MF_OK);
+  assert_null(mf_config_grid(&cfg));
+  assert_non_null(strstr(mf_errmsg(), "words.txt:3: 'foo': expected one finite number"));
+  g = write_file("short.txt", "0\n1\n2\n");
+  snprintf(ov, sizeof ov, "grid.file=%s", g);
+  assert_int_equal(mf_config_load(&cfg, NULL, 1, ovs), MF_OK);
+  assert_null(mf_config_grid(&cfg));
+  assert_non_null(strstr(mf_errmsg(), "3 faces make 2 cells: expected at least 8"));
+}
+
+static void test_missing_file(void **state)
+{
+  (void)state;
+  expect_error("/nonexistent/run.ini", 0, NULL, "/nonexistent/run.ini: cannot open the configuration file");
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_default),          cmocka_unit_test(test_round_trip),
+      cmocka_unit_test(test_file_layering),    cmocka_unit_test(test_bad_files),
+      cmocka_unit_test(test_bad_values_in_sections), cmocka_unit_test(test_bad_overrides),
+      cmocka_unit_test(test_bad_grid_files),   cmocka_unit_test(test_missing_file),
+  };
+  return cmocka_run_group_tests_name("config", tests, setup, teardown);
+}
