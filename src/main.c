@@ -1,6 +1,7 @@
 /* main.c -- the mfbalance program: argument parsing and subcommands.  Every
  * computation is a library call (include/mfbalance); this file only reads
  * the command line, prints messages and chooses the exit code. */
+#include "mfbalance/balance.h"
 #include "mfbalance/config.h"
 #include "mfbalance/output.h"
 #include "mfbalance/run.h"
@@ -15,11 +16,12 @@ static const char usage[] =
     "commands:\n"
     "  run      solve the mean-field Fokker-Planck equation and write the results\n"
     "  config   print the effective configuration as INI (accepted back by run)\n"
+    "  balance  the balance voltages in the box [xmin, xmax]^P and their stability\n"
     "\n"
     "With no CONFIG.ini the embedded default model is used.  Any key can be\n"
     "overridden, e.g. model.gamma=1000 pop.E.sigma=0.3 grid.cells=4000.\n"
     "\n"
-    "options (run):\n"
+    "options (run, balance):\n"
     "  --out DIR   output directory (default: a new folder under ./out/)\n"
     "  --force     write into DIR even if it holds results, replacing them\n"
     "  --quiet     print nothing on success\n"
@@ -90,22 +92,77 @@ static int cmd_config(int argc, char **argv)
   return status == MF_OK ? 0 : fail(status);
 }
 
+/* Arguments and configuration of a command that writes into an output directory. */
+static int load_job(int argc, char **argv, cli_args *args, mf_config *cfg, char *fresh, size_t len)
+{
+  int rc = parse_args(argc, argv, args, 1);
+  if (rc) return rc;
+  mf_status status = mf_config_load(cfg, args->config, args->noverrides, args->overrides);
+  if (status != MF_OK) return fail(status);
+  if (!args->out) {
+    if ((status = mf_output_dir_fresh(fresh, len)) != MF_OK) return fail(status);
+    args->out = fresh;
+  }
+  return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
   cli_args args;
-  int rc = parse_args(argc, argv, &args, 1);
-  if (rc) return rc;
   mf_config cfg;
-  mf_status status = mf_config_load(&cfg, args.config, args.noverrides, args.overrides);
-  if (status != MF_OK) return fail(status);
   char fresh[512];
-  if (!args.out) {
-    if ((status = mf_output_dir_fresh(fresh, sizeof fresh)) != MF_OK) return fail(status);
-    args.out = fresh;
-  }
+  int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
+  if (rc) return rc;
   mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
-  status = mf_run(&cfg, &opts, NULL);
+  mf_status status = mf_run(&cfg, &opts, NULL);
   return status == MF_OK ? 0 : fail(status);
+}
+
+static void print_balance(const mf_model *model, double lo, double hi, const mf_balance_point *pts, int n)
+{
+  printf("mfbalance balance: %d population%s, box [%g, %g]^%d: %d balance point%s\n", model->P,
+         model->P == 1 ? "" : "s", lo, hi, model->P, n, n == 1 ? "" : "s");
+  if (n == 0) return;
+  printf("  %-3s %-11s %-9s %-9s", "#", "stability", "method", "residual");
+  for (int p = 0; p < model->P; p++) printf(" %12s", model->pop[p].name);
+  printf("  eigenvalues of the early-behaviour flow\n");
+  for (int k = 0; k < n; k++) {
+    const mf_balance_point *pt = &pts[k];
+    printf("  %-3d %-11s %-9s %-9.1e", k + 1, mf_balance_stability_name(pt->stability),
+           pt->is_explicit ? "explicit" : "newton", pt->residual);
+    for (int p = 0; p < model->P; p++) printf(" %12.8f", pt->x[p]);
+    printf(" ");
+    for (int p = 0; p < model->P; p++) {
+      if (pt->eig_im[p] == 0.0) printf(" %.6g", pt->eig_re[p]);
+      else printf(" %.6g%+.6gi", pt->eig_re[p], pt->eig_im[p]);
+    }
+    printf("\n");
+  }
+}
+
+static int cmd_balance(int argc, char **argv)
+{
+  cli_args args;
+  mf_config cfg;
+  char fresh[512];
+  int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
+  if (rc) return rc;
+  mf_grid *grid = mf_config_grid(&cfg);
+  if (!grid) return fail(MF_EINPUT);
+  const double lo = grid->faces[0], hi = grid->faces[grid->n];
+  mf_grid_free(grid);
+  mf_balance_point pts[MF_BALANCE_MAX_ROOTS];
+  int n = 0;
+  mf_status status = mf_balance_find(&cfg.model, lo, hi, pts, MF_BALANCE_MAX_ROOTS, &n);
+  if (status != MF_OK) return fail(status);
+  if (!args.quiet) print_balance(&cfg.model, lo, hi, pts, n);
+  mf_outfile f;
+  if ((status = mf_output_dir_prepare(args.out, args.force)) != MF_OK) return fail(status);
+  if ((status = mf_outfile_open(&f, args.out, "balance.csv")) != MF_OK) return fail(status);
+  mf_balance_write(f.fp, &cfg.model, pts, n);
+  if ((status = mf_outfile_commit(&f)) != MF_OK) return fail(status);
+  if (!args.quiet) printf("  results in %s/balance.csv\n", args.out);
+  return 0;
 }
 
 int main(int argc, char **argv)
@@ -121,5 +178,6 @@ int main(int argc, char **argv)
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc, argv);
+  if (strcmp(cmd, "balance") == 0) return cmd_balance(argc, argv);
   return usage_error("unknown command '%s'", cmd);
 }

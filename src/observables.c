@@ -78,21 +78,37 @@ void mf_density_write(FILE *out, double t, const mf_fv *fv, const double *rho)
       fprintf(out, "%.12g,%s,%.12g,%.12g\n", t, model->pop[p].name, grid->x[i], rho[(size_t)p * grid->n + i]);
 }
 
-void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables *obs,
+void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables *obs, const double *xstar,
                       const mf_integrator_stats *stats, const char *linsol, const char *status)
-{
-  double xstar[MF_MAX_POPS];
-  int explicit_balance = mf_model_explicit_balance(model, xstar);
-  fputs("population,t_final,mass,mean,sd,mode,balance_voltage,linear_solver,steps,rhs_evals,newton_iters,"
+{  fputs("population,t_final,mass,mean,sd,mode,balance_voltage,linear_solver,steps,rhs_evals,newton_iters,"
         "linear_setups,linear_solves,jac_evals,err_test_fails,wall_seconds,status\n",
         out);
   for (int p = 0; p < model->P; p++) {
     const mf_pop_observables *o = &obs[p];
     fprintf(out, "%s,%.17g,%.17g,%.17g,%.17g,%.17g,", model->pop[p].name, stats->t, o->mass, o->mean, o->sd,
             o->mode);
-    if (explicit_balance) fprintf(out, "%.17g", xstar[p]);
+    if (xstar) fprintf(out, "%.17g", xstar[p]);
     fprintf(out, ",%s,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%.6f,%s\n", linsol, stats->steps, stats->rhs_evals,
             stats->newton_iters, stats->lin_setups, stats->newton_iters, stats->jac_evals, stats->err_fails,
             stats->wall_seconds, status);
+  }
+}
+
+void mf_balance_write(FILE *out, const mf_model *model, const mf_balance_point *points, int count)
+{
+  const int P = model->P;
+  fputs("root,stability,method,residual", out);
+  for (int p = 0; p < P; p++) fprintf(out, ",x_%s", model->pop[p].name);
+  for (int p = 0; p < P; p++) fprintf(out, ",A_%s", model->pop[p].name);
+  for (int k = 0; k < P; k++) fprintf(out, ",eig_re_%d,eig_im_%d", k + 1, k + 1);
+  fputc('\n', out);
+  for (int i = 0; i < count; i++) {
+    const mf_balance_point *pt = &points[i];
+    fprintf(out, "%d,%s,%s,%.3e", i + 1, mf_balance_stability_name(pt->stability),
+            pt->is_explicit ? "explicit" : "newton", pt->residual);
+    for (int p = 0; p < P; p++) fprintf(out, ",%.17g", pt->x[p]);
+    for (int p = 0; p < P; p++) fprintf(out, ",%.17g", pt->A[p]);
+    for (int k = 0; k < P; k++) fprintf(out, ",%.17g,%.17g", pt->eig_re[k], pt->eig_im[k]);
+    fputc('\n', out);
   }
 }

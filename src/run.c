@@ -43,15 +43,13 @@ static void print_summary(FILE *log, const mf_config *cfg, const mf_run_result *
                           mf_status status)
 {
   const mf_model *model = &cfg->model;
-  double xstar[MF_MAX_POPS];
-  int expl = mf_model_explicit_balance(model, xstar);
   fprintf(log, "mfbalance run: %d populations, gamma = %g, %s solver, t = %g%s\n", model->P, model->gamma,
           mf_linsol_name(cfg->integ.linsol), res->stats.t, status == MF_OK ? "" : " (FAILED)");
   fprintf(log, "  %-8s %12s %12s %12s %12s\n", "pop", "mean", "sd", "mode", "balance x*");
   for (int p = 0; p < model->P; p++) {
     const mf_pop_observables *o = &res->obs[p];
     fprintf(log, "  %-8s %12.6f %12.6f %12.6f ", model->pop[p].name, o->mean, o->sd, o->mode);
-    if (expl) fprintf(log, "%12.6f\n", xstar[p]);
+    if (res->has_balance) fprintf(log, "%12.6f\n", res->xstar[p]);
     else fprintf(log, "%12s\n", "-");
   }
   fprintf(log, "  %ld steps, %ld rhs evaluations, %ld Newton iterations, %ld linear setups, %.3f s\n",
@@ -109,12 +107,25 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   }
   mf_integrator_get_stats(integ, &res->stats);
 
+  /* The balance voltage reported is the attracting point nearest the final means. */
+  mf_balance_point points[MF_BALANCE_MAX_ROOTS];
+  int npoints = 0;
+  double final_means[MF_MAX_POPS];
+  for (int p = 0; p < model->P; p++) final_means[p] = res->obs[p].mean;
+  if (mf_balance_find(model, grid->faces[0], grid->faces[grid->n], points, MF_BALANCE_MAX_ROOTS, &npoints) !=
+      MF_OK)
+    npoints = 0;
+  int nearest = mf_balance_nearest(points, npoints, model->P, final_means);
+  res->has_balance = nearest >= 0;
+  if (res->has_balance) memcpy(res->xstar, points[nearest].x, sizeof res->xstar);
+
   /* Flush what was computed whether or not the integration succeeded; a
    * numerical failure stays the status to report. */
   if ((io = mf_outfile_commit(&obs_file)) != MF_OK && status == MF_OK) status = io;
   if ((io = mf_outfile_commit(&dens_file)) != MF_OK && status == MF_OK) status = io;
   if ((io = mf_outfile_open(&sum_file, opts->outdir, "summary.csv")) == MF_OK) {
-    mf_summary_write(sum_file.fp, model, res->obs, &res->stats, mf_linsol_name(cfg->integ.linsol),
+    mf_summary_write(sum_file.fp, model, res->obs, res->has_balance ? res->xstar : NULL, &res->stats,
+                     mf_linsol_name(cfg->integ.linsol),
                      status == MF_OK ? "ok" : "failed");
     io = mf_outfile_commit(&sum_file);
   }

@@ -51,4 +51,19 @@ static inline mf_model test_model_nonlinear(int P, double gamma)
   return model;
 }
 
+/* Two populations with equal rows g = (1, 1), a steep excitatory activation
+ * and constant inhibition: the balance equation (v - 2) S_E(v) + 0.25 (v + 2) = 0
+ * has three roots, about -2 and 1.2 (attracting) and one in (-0.3, 0). */
+static inline mf_model test_model_bistable(double gamma, double mean0)
+{
+  mf_model model;
+  memset(&model, 0, sizeof model);
+  model.P = 2;
+  model.gamma = gamma;
+  model.pop[0] = test_pop("E", 0.5, 2.0, 1.0, 8.0, 0.0, mean0, 0.3);
+  model.pop[1] = test_pop("I", 0.5, -2.0, 0.5, 0.0, 0.0, mean0, 0.3);
+  for (int p = 0; p < 2; p++) model.pop[p].g[0] = model.pop[p].g[1] = 1.0, model.pop[p].fraction = 0.5;
+  return model;
+}
+
 #endif

@@ -8,6 +8,7 @@
 #ifndef MFBALANCE_OBSERVABLES_H
 #define MFBALANCE_OBSERVABLES_H
 
+#include "mfbalance/balance.h"
 #include "mfbalance/fv.h"
 #include "mfbalance/integrator.h"
 
@@ -35,9 +36,13 @@ void mf_density_write_header(FILE *out);
 void mf_density_write(FILE *out, double t, const mf_fv *fv, const double *rho);
 
 /* summary.csv: one row per population with the final observables, the
- * balance voltage (empty when not explicit, see mf_model_explicit_balance),
- * the solver statistics and the run's status ("ok" or "failed"). */
-void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables *obs,
+ * balance voltage xstar (length P; NULL leaves the column empty), the
+ * solver statistics and the run's status ("ok" or "failed"). */
+void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables *obs, const double *xstar,
                       const mf_integrator_stats *stats, const char *linsol, const char *status);
+
+/* balance.csv: one row per balance point: index, stability, method,
+ * residual, x_P..., A_P..., and the eigenvalues eig_re_k, eig_im_k. */
+void mf_balance_write(FILE *out, const mf_model *model, const mf_balance_point *points, int count);
 
 #endif

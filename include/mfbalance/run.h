@@ -6,7 +6,8 @@
  *                    every output_dt (and at the snapshot times);
  *   density.csv      t, population, x, rho at the snapshot times;
  *   config.ini       the effective configuration;
- *   summary.csv      final observables, balance voltage, solver statistics.
+ *   summary.csv      final observables, balance voltage (the attracting
+ *                    balance point nearest the final means), solver statistics.
  * On a numerical failure the rows computed so far, the state at the failure
  * time and a summary with status "failed" are still written.
  */
@@ -27,6 +28,8 @@ typedef struct {
 /* The final state of a run, for callers that go on from it. */
 typedef struct {
   mf_pop_observables obs[MF_MAX_POPS]; /* at the final (or failure) time */
+  int has_balance;                     /* 1 when xstar holds a balance point */
+  double xstar[MF_MAX_POPS];           /* the attracting balance point nearest the final means */
   mf_integrator_stats stats;
 } mf_run_result;
 

@@ -1,0 +1,70 @@
+/* balance.h -- the balance voltages of MODEL.md section 3 (docs/balance.md).
+ *
+ * A balance point x* in R^P solves the P equations
+ *
+ *     G_p(x) = sum_q g_pq (x_p - v_q) S_q(x_q) = 0,
+ *
+ * the vanishing of the net synaptic input.  The early-behaviour flow on the
+ * fast time tau = gamma t is dx/dtau = -G(x); its Jacobian at x* is
+ *
+ *     J_pr = -delta_pr A*_p - g_pr (x*_p - v_r) S_r'(x*_r),   A*_p = sum_q g_pq S_q(x*_q),
+ *
+ * and x* attracts when every eigenvalue of J has negative real part.
+ */
+#ifndef MFBALANCE_BALANCE_H
+#define MFBALANCE_BALANCE_H
+
+#include "mfbalance/model.h"
+#include "mfbalance/status.h"
+
+typedef enum {
+  MF_BALANCE_ATTRACTING, /* every eigenvalue has real part < 0 */
+  MF_BALANCE_REPELLING,  /* some eigenvalue has real part > 0 */
+  MF_BALANCE_MARGINAL    /* the largest real part is 0 to within round-off */
+} mf_balance_stability;
+
+typedef struct {
+  double x[MF_MAX_POPS];       /* the balance voltages x*_p, length P */
+  double A[MF_MAX_POPS];       /* A*_p = sum_q g_pq S_q(x*_q) */
+  double residual;             /* max_p |G_p(x*)| */
+  double eig_re[MF_MAX_POPS];  /* eigenvalues of the flow Jacobian, real parts */
+  double eig_im[MF_MAX_POPS];  /* ... and imaginary parts (LAPACK dgeev order) */
+  mf_balance_stability stability;
+  int is_explicit;             /* 1: from an explicit formula, 0: from Newton's method */
+} mf_balance_point;
+
+#define MF_BALANCE_MAX_ROOTS 64 /* most balance points reported */
+
+/* G(x) (length P each). */
+void mf_balance_residual(const mf_model *model, const double *x, double *G);
+
+/* The flow Jacobian J = -dG/dx at x, P x P column-major (J[p + r P]). */
+void mf_balance_jacobian(const mf_model *model, const double *x, double *J);
+
+/* One damped Newton step from x (in place) on the scale-free form of the
+ * equations, H_p(x) = x_p - V_p(x) = G_p(x) / A_p(x), halving the step until
+ * |H|_2 decreases (at most 30 halvings).  *step gets max_p of the step
+ * taken.  Returns MF_OK, or MF_ERECOVER when dH/dx is singular, some
+ * A_p = 0, or no halving decreased |H| (x is then unchanged). */
+mf_status mf_balance_newton_step(const mf_model *model, double *x, double *step);
+
+/* Fill A, residual, eigenvalues (LAPACK dgeev) and stability of pt from
+ * pt->x.  Returns MF_OK or MF_ENUMERIC if dgeev fails. */
+mf_status mf_balance_classify(const mf_model *model, mf_balance_point *pt);
+
+/* All balance points in the box [lo, hi]^P: the explicit formula where
+ * mf_model_explicit_balance applies, else Newton's method from a grid of
+ * starts over the box (about 2000 in all), converged until |H| <= 1e-15 (hi - lo)
+ * and merged when closer than 1e-6 (hi - lo).  Writes at
+ * most max points, attracting ones first, then by x; *count gets how many
+ * were found.  Returns MF_OK (possibly with *count = 0) or an error. */
+mf_status mf_balance_find(const mf_model *model, double lo, double hi, mf_balance_point *points, int max,
+                          int *count);
+
+/* Index of the attracting point nearest (max norm) to x, or of the nearest
+ * point when none attracts; -1 when count = 0. */
+int mf_balance_nearest(const mf_balance_point *points, int count, int P, const double *x);
+
+const char *mf_balance_stability_name(mf_balance_stability s);
+
+#endif
