@@ -55,7 +55,14 @@ static const char default_ini[] =
     "\n"
     "[solver]\n"
     "linear = woodbury\n"
-    "max_steps = 100000\n";
+    "max_steps = 100000\n"
+    "\n"
+    "[sweep]\n"
+    "gammas = 100 300 1000 3000 10000\n"
+    "stationary_tol = 1e-7\n"
+    "collapse_radius = 0.05\n"
+    "refine = auto\n"
+    "cells_per_sd = 25\n";
 
 const char *mf_config_default_ini(void) { return default_ini; }
 
@@ -376,13 +383,28 @@ static mf_status set_key(mf_config *cfg, const entry *e)
       cfg->cells = (int)l;
       return MF_OK;
     }
+    if (strcmp(key, "refine") == 0) {
+      double v[3 * MF_GRID_MAX_ZONES];
+      const char *bad = NULL;
+      int n = parse_numbers(e->value, v, 3 * MF_GRID_MAX_ZONES, &bad);
+      if (n == -1) return get_numbers(e, v, 0, "triples 'centre half_width cell_size'");
+      if (n < 0 || n % 3 != 0)
+        return range_error(e, "expected 1 to 8 triples 'centre half_width cell_size' (or nothing)");
+      cfg->nzones = n / 3;
+      for (int z = 0; z < cfg->nzones; z++) {
+        cfg->zones[z] = (mf_grid_zone){.centre = v[3 * z], .halfwidth = v[3 * z + 1], .h = v[3 * z + 2]};
+        if (!(v[3 * z + 1] >= 0.0 && v[3 * z + 2] > 0.0))
+          return range_error(e, "each zone needs half_width >= 0 and cell_size > 0");
+      }
+      return MF_OK;
+    }
     if (strcmp(key, "file") == 0) {
       if (!e->value[0]) return range_error(e, "expected the path of a file of cell faces");
       snprintf(cfg->grid_file, sizeof cfg->grid_file, "%s", e->value);
       return MF_OK;
     }
-    return mf_error(MF_EINPUT, "%s: unknown key '%s' in [grid]; expected xmin, xmax, cells or file", e->origin,
-                    key);
+    return mf_error(MF_EINPUT, "%s: unknown key '%s' in [grid]; expected xmin, xmax, cells, refine or file",
+                    e->origin, key);
   }
   if (strcmp(sec, "time") == 0) {
     if (strcmp(key, "t_end") == 0) {
@@ -429,11 +451,44 @@ static mf_status set_key(mf_config *cfg, const entry *e)
     }
     return mf_error(MF_EINPUT, "%s: unknown key '%s' in [solver]; expected linear or max_steps", e->origin, key);
   }
+  if (strcmp(sec, "sweep") == 0) {
+    mf_sweep_opts *sw = &cfg->sweep;
+    if (strcmp(key, "gammas") == 0) {
+      const char *bad = NULL;
+      int n = parse_numbers(e->value, sw->gammas, MF_SWEEP_MAX_GAMMAS, &bad);
+      if (n == -1) return get_numbers(e, sw->gammas, 0, "coupling strengths > 0");
+      if (n < 1) return range_error(e, "expected 1 to 64 coupling strengths > 0");
+      for (int k = 0; k < n; k++)
+        if (!(sw->gammas[k] > 0.0)) return range_error(e, "coupling strengths must be > 0");
+      sw->ngammas = n;
+      return MF_OK;
+    }
+    if (strcmp(key, "stationary_tol") == 0) {
+      if ((st = get_number(e, &sw->stationary_tol, "one number > 0")) != MF_OK) return st;
+      return sw->stationary_tol > 0.0 ? MF_OK : range_error(e, "stationary_tol must be > 0");
+    }
+    if (strcmp(key, "collapse_radius") == 0) {
+      if ((st = get_number(e, &sw->collapse_radius, "one number > 0")) != MF_OK) return st;
+      return sw->collapse_radius > 0.0 ? MF_OK : range_error(e, "collapse_radius must be > 0");
+    }
+    if (strcmp(key, "cells_per_sd") == 0) {
+      if ((st = get_number(e, &sw->cells_per_sd, "one number >= 1")) != MF_OK) return st;
+      return sw->cells_per_sd >= 1.0 ? MF_OK : range_error(e, "cells_per_sd must be >= 1");
+    }
+    if (strcmp(key, "refine") == 0) {
+      if (strcmp(e->value, "auto") == 0) sw->refine = 1;
+      else if (strcmp(e->value, "off") == 0) sw->refine = 0;
+      else return range_error(e, "expected auto or off");
+      return MF_OK;
+    }
+    return mf_error(MF_EINPUT, "%s: unknown key '%s' in [sweep]; expected gammas, stationary_tol, "
+                    "collapse_radius, refine or cells_per_sd", e->origin, key);
+  }
   if (is_pop_section(sec)) {
     for (int p = 0; p < cfg->model.P; p++)
       if (strcmp(cfg->model.pop[p].name, sec + 4) == 0) return set_pop_key(cfg, &cfg->model.pop[p], e);
   }
-  return mf_error(MF_EINPUT, "%s: unknown section [%s]; expected model, pop.NAME, grid, time or solver", e->origin,
+  return mf_error(MF_EINPUT, "%s: unknown section [%s]; expected model, pop.NAME, grid, time, solver or sweep", e->origin,
                   sec);
 }
 
@@ -486,8 +541,10 @@ static mf_status check_complete(mf_config *cfg, store *s)
     return mf_error(MF_EINPUT, "'fraction' is given for %d of %d populations: give it for all or none",
                     with_fraction, cfg->model.P);
   }
-  static const char *const needed[][2] = {{"model", "gamma"}, {"time", "t_end"}, {"time", "output_dt"},
-                                          {"time", "rtol"},   {"time", "atol"},  {"solver", "linear"}};
+  static const char *const needed[][2] = {{"model", "gamma"},   {"time", "t_end"},           {"time", "output_dt"},
+                                          {"time", "rtol"},     {"time", "atol"},            {"solver", "linear"},
+                                          {"sweep", "gammas"},  {"sweep", "stationary_tol"}, {"sweep", "collapse_radius"},
+                                          {"sweep", "refine"},  {"sweep", "cells_per_sd"}};
   for (size_t k = 0; k < sizeof needed / sizeof needed[0]; k++)
     if (!store_find(s, needed[k][0], needed[k][1]))
       return mf_error(MF_EINPUT, "missing key '%s' in [%s]", needed[k][1], needed[k][0]);
@@ -498,6 +555,9 @@ static mf_status check_complete(mf_config *cfg, store *s)
       return mf_error(MF_EINPUT, "%s: [grid] xmin = %g, xmax = %g: expected xmin < xmax",
                       store_find(s, "grid", "xmax")->origin, cfg->xmin, cfg->xmax);
   }
+  if (cfg->nzones > 0 && cfg->grid_file[0])
+    return mf_error(MF_EINPUT, "%s: [grid] refine refines the uniform grid xmin/xmax/cells, not a grid file",
+                    store_find(s, "grid", "refine")->origin);
   const entry *snap = store_find(s, "time", "snapshots");
   for (int k = 0; k < cfg->nsnapshots; k++)
     if (cfg->snapshots[k] > cfg->t_end)
@@ -595,11 +655,22 @@ mf_status mf_config_write(const mf_config *cfg, FILE *out)
     fprintf(out, "\n[grid]\nfile = %s\n", cfg->grid_file);
   else
     fprintf(out, "\n[grid]\nxmin = %.17g\nxmax = %.17g\ncells = %d\n", cfg->xmin, cfg->xmax, cfg->cells);
+  if (cfg->nzones > 0) {
+    fputs("refine =", out);
+    for (int z = 0; z < cfg->nzones; z++)
+      fprintf(out, " %.17g %.17g %.17g", cfg->zones[z].centre, cfg->zones[z].halfwidth, cfg->zones[z].h);
+    fputc('\n', out);
+  }
   fprintf(out, "\n[time]\nt_end = %.17g\noutput_dt = %.17g\n", cfg->t_end, cfg->output_dt);
   write_numbers(out, "snapshots", cfg->snapshots, cfg->nsnapshots);
   fprintf(out, "rtol = %.17g\natol = %.17g\n", cfg->integ.rtol, cfg->integ.atol);
   fprintf(out, "\n[solver]\nlinear = %s\nmax_steps = %ld\n", mf_linsol_name(cfg->integ.linsol),
           cfg->integ.max_steps);
+  fprintf(out, "\n[sweep]\n");
+  write_numbers(out, "gammas", cfg->sweep.gammas, cfg->sweep.ngammas);
+  fprintf(out, "stationary_tol = %.17g\ncollapse_radius = %.17g\nrefine = %s\ncells_per_sd = %.17g\n",
+          cfg->sweep.stationary_tol, cfg->sweep.collapse_radius, cfg->sweep.refine ? "auto" : "off",
+          cfg->sweep.cells_per_sd);
   return ferror(out) ? mf_error(MF_EIO, "writing the configuration failed") : MF_OK;
 }
 
@@ -670,5 +741,8 @@ static mf_grid *read_grid_file(const char *path)
 mf_grid *mf_config_grid(const mf_config *cfg)
 {
   if (cfg->grid_file[0]) return read_grid_file(cfg->grid_file);
+  if (cfg->nzones > 0)
+    return mf_grid_create_refined(cfg->xmin, cfg->xmax, (cfg->xmax - cfg->xmin) / cfg->cells, cfg->zones,
+                                  cfg->nzones);
   return mf_grid_create_uniform(cfg->xmin, cfg->xmax, cfg->cells);
 }

@@ -78,6 +78,64 @@ mf_grid *mf_grid_create_faces(const double *faces, int n)
   return grid;
 }
 
+/* Largest cell allowed at x: the coarse size, or less near a zone. */
+static double target_size(double x, double h_coarse, const mf_grid_zone *zones, int nzones)
+{
+  double h = h_coarse;
+  for (int z = 0; z < nzones; z++) {
+    double d = fmax(0.0, fabs(x - zones[z].centre) - zones[z].halfwidth);
+    h = fmin(h, zones[z].h + (MF_GRID_GROWTH - 1.0) * d);
+  }
+  return h;
+}
+
+mf_grid *mf_grid_create_refined(double xmin, double xmax, double h_coarse, const mf_grid_zone *zones,
+                                int nzones)
+{
+  if (!(isfinite(xmin) && isfinite(xmax) && xmin < xmax && h_coarse > 0.0) || nzones < 0 ||
+      nzones > MF_GRID_MAX_ZONES) {
+    mf_error(MF_EINPUT, "refined grid on [%g, %g] with cells of %g and %d zones: invalid", xmin, xmax, h_coarse,
+             nzones);
+    return NULL;
+  }
+  for (int z = 0; z < nzones; z++)
+    if (!(zones[z].h > 0.0 && zones[z].halfwidth >= 0.0 && isfinite(zones[z].centre))) {
+      mf_error(MF_EINPUT, "refinement zone %d (centre %g, half-width %g, cell %g): expected half-width >= 0 "
+               "and cell > 0", z + 1, zones[z].centre, zones[z].halfwidth, zones[z].h);
+      return NULL;
+    }
+  /* March from xmin; the size is the smallest target over the new cell. */
+  long n = 0;
+  for (double x = xmin; x < xmax; n++) {
+    double h = target_size(x, h_coarse, zones, nzones);
+    h = fmin(h, target_size(x + h, h_coarse, zones, nzones));
+    if (n > 100000000L) {
+      mf_error(MF_EINPUT, "refined grid: more than 10^8 cells");
+      return NULL;
+    }
+    x += h;
+  }
+  if (n < MF_GRID_MIN_CELLS) n = MF_GRID_MIN_CELLS;
+  double *faces = malloc((size_t)(n + 1) * sizeof *faces);
+  if (!faces) {
+    mf_error(MF_ENOMEM, "out of memory for a grid of %ld cells", n);
+    return NULL;
+  }
+  faces[0] = xmin;
+  for (long i = 0; i < n; i++) {
+    double h = target_size(faces[i], h_coarse, zones, nzones);
+    h = fmin(h, target_size(faces[i] + h, h_coarse, zones, nzones));
+    faces[i + 1] = faces[i] + h;
+  }
+  /* Stretch so that the last face is xmax exactly. */
+  const double scale = (xmax - xmin) / (faces[n] - xmin);
+  for (long i = 1; i < n; i++) faces[i] = xmin + (faces[i] - xmin) * scale;
+  faces[n] = xmax;
+  mf_grid *grid = mf_grid_create_faces(faces, (int)n);
+  free(faces);
+  return grid;
+}
+
 void mf_grid_free(mf_grid *grid)
 {
   if (!grid) return;

@@ -35,6 +35,9 @@ struct mf_integrator {
   SUNLinearSolver LS;
   double t;
   double wall;
+  int nevents;          /* number of event functions, 0 for none */
+  mf_event_fn event_fn; /* the event functions */
+  void *event_user;     /* their user data */
   char cvode_msg[512]; /* last message from CVODE's error handler */
 };
 
@@ -63,6 +66,12 @@ int mf_linsol_from_name(const char *name)
   for (int k = MF_LINSOL_WOODBURY; k <= MF_LINSOL_DENSE; k++)
     if (strcmp(name, mf_linsol_name((mf_linsol)k)) == 0) return k;
   return -1;
+}
+
+static int event_roots(sunrealtype t, N_Vector y, sunrealtype *g, void *user_data)
+{
+  mf_integrator *integ = user_data;
+  return integ->event_fn(t, N_VGetArrayPointer(y), g, integ->event_user);
 }
 
 static int rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data)
@@ -237,12 +246,26 @@ static double now_seconds(void)
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-mf_status mf_integrator_advance(mf_integrator *integ, double tout)
+mf_status mf_integrator_set_events(mf_integrator *integ, int nevents, mf_event_fn fn, void *user)
+{
+  integ->nevents = nevents;
+  integ->event_fn = fn;
+  integ->event_user = user;
+  int flag = CVodeRootInit(integ->cvode, nevents, nevents > 0 ? event_roots : NULL);
+  return flag == CV_SUCCESS ? MF_OK : mf_error(MF_EBUG, "CVodeRootInit: %s", CVodeGetReturnFlagName(flag));
+}
+
+mf_status mf_integrator_advance_until(mf_integrator *integ, double tout, int *fired, int *which)
 {
   double start = now_seconds();
   integ->cvode_msg[0] = '\0';
   int flag = CVode(integ->cvode, tout, integ->y, &integ->t, CV_NORMAL);
   integ->wall += now_seconds() - start;
+  *fired = flag == CV_ROOT_RETURN;
+  if (which && integ->nevents > 0) {
+    if (*fired) CVodeGetRootInfo(integ->cvode, which);
+    else memset(which, 0, (size_t)integ->nevents * sizeof *which);
+  }
   if (flag < 0) {
     /* Leave the last accepted state in y, not a half-finished iterate. */
     CVodeGetDky(integ->cvode, integ->t, 0, integ->y);
@@ -258,6 +281,14 @@ mf_status mf_integrator_advance(mf_integrator *integ, double tout)
     if (!isfinite(rho[i]))
       return mf_error(MF_ENUMERIC, "the density is not finite at t = %.9g (cell %ld)", integ->t, (long)i);
   return MF_OK;
+}
+
+mf_status mf_integrator_advance(mf_integrator *integ, double tout)
+{
+  int fired = 1;
+  mf_status status = MF_OK;
+  while (status == MF_OK && fired) status = mf_integrator_advance_until(integ, tout, &fired, NULL);
+  return status;
 }
 
 double mf_integrator_time(const mf_integrator *integ) { return integ->t; }

@@ -17,14 +17,16 @@ static const char usage[] =
     "  run      solve the mean-field Fokker-Planck equation and write the results\n"
     "  config   print the effective configuration as INI (accepted back by run)\n"
     "  balance  the balance voltages in the box [xmin, xmax]^P and their stability\n"
+    "  sweep    run to stationarity for several gamma and fit the gamma -> infinity laws\n"
     "\n"
     "With no CONFIG.ini the embedded default model is used.  Any key can be\n"
     "overridden, e.g. model.gamma=1000 pop.E.sigma=0.3 grid.cells=4000.\n"
     "\n"
-    "options (run, balance):\n"
+    "options (run, balance, sweep):\n"
     "  --out DIR   output directory (default: a new folder under ./out/)\n"
     "  --force     write into DIR even if it holds results, replacing them\n"
     "  --quiet     print nothing on success\n"
+    "  --gamma G1,G2,...  (sweep) the coupling strengths, same as sweep.gammas\n"
     "\n"
     "exit codes: 0 success, 2 invalid input, 3 numerical failure, 4 I/O error\n";
 
@@ -34,6 +36,7 @@ typedef struct {
   int force, quiet;
   int noverrides;
   char **overrides;
+  char gamma_override[1100]; /* "sweep.gammas=..." from --gamma */
 } cli_args;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -57,6 +60,11 @@ static int parse_args(int argc, char **argv, cli_args *args, int allow_run_optio
       args->out = argv[++i];
     } else if (allow_run_options && strncmp(a, "--out=", 6) == 0) {
       args->out = a + 6;
+    } else if (allow_run_options && strcmp(a, "--gamma") == 0) {
+      if (i + 1 >= argc) return usage_error("%s needs a list of values", a);
+      if (args->noverrides == (int)(sizeof kept / sizeof kept[0])) return usage_error("too many overrides%s", "");
+      snprintf(args->gamma_override, sizeof args->gamma_override, "sweep.gammas=%s", argv[++i]);
+      kept[args->noverrides++] = args->gamma_override;
     } else if (allow_run_options && strcmp(a, "--force") == 0) {
       args->force = 1;
     } else if (allow_run_options && strcmp(a, "--quiet") == 0) {
@@ -115,6 +123,18 @@ static int cmd_run(int argc, char **argv)
   if (rc) return rc;
   mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
   mf_status status = mf_run(&cfg, &opts, NULL);
+  return status == MF_OK ? 0 : fail(status);
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+  cli_args args;
+  mf_config cfg;
+  char fresh[512];
+  int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
+  if (rc) return rc;
+  mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
+  mf_status status = mf_sweep_job(&cfg, &opts);
   return status == MF_OK ? 0 : fail(status);
 }
 
@@ -179,5 +199,6 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc, argv);
   if (strcmp(cmd, "balance") == 0) return cmd_balance(argc, argv);
+  if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc, argv);
   return usage_error("unknown command '%s'", cmd);
 }

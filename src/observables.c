@@ -112,3 +112,26 @@ void mf_balance_write(FILE *out, const mf_model *model, const mf_balance_point *
     fputc('\n', out);
   }
 }
+
+void mf_sweep_write_header(FILE *out)
+{
+  fputs("gamma,population,cells,x_star,A_star,mean,mode,sd,err_mean,err_mode,width_ratio,cells_per_sd,"
+        "collapse_time,t_final,stationary,steps,wall_seconds\n",
+        out);
+}
+
+void mf_sweep_write_row(FILE *out, const mf_model *model, const mf_sweep_row *r)
+{
+  for (int p = 0; p < model->P; p++)
+    fprintf(out, "%.17g,%s,%d,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.6g,%.17g,%.17g,%d,%ld,%.6f\n",
+            r->gamma, model->pop[p].name, r->ncells, r->xstar[p], r->Astar[p], r->mean[p], r->mode[p], r->sd[p],
+            fabs(r->mean[p] - r->xstar[p]), fabs(r->mode[p] - r->xstar[p]), r->width_ratio[p],
+            r->cells_per_sd[p], r->collapse_time, r->t_final, r->stationary, r->steps, r->wall_seconds);
+}
+
+void mf_fit_write_header(FILE *out) { fputs("quantity,population,slope,constant,points\n", out); }
+
+void mf_fit_write_row(FILE *out, const char *quantity, const char *population, const mf_power_fit *fit)
+{
+  fprintf(out, "%s,%s,%.17g,%.17g,%d\n", quantity, population, fit->slope, fit->constant, fit->n);
+}

@@ -1,5 +1,6 @@
-/* run.c -- the `run` job (run.h): set up, integrate from output time to
- * output time, measure, write.  No numerics of its own. */
+/* run.c -- the jobs (run.h): `run` (set up, integrate from output time to
+ * output time, measure, write) and `sweep` (one mf_sweep_one per gamma,
+ * then the fits).  No numerics of their own. */
 #include "mfbalance/run.h"
 
 #include "mfbalance/output.h"
@@ -142,5 +143,87 @@ done:
   mf_grid_free(grid);
   free(rho0);
   free(times);
+  return status;
+}
+
+static void print_sweep_row(FILE *log, const mf_model *model, const mf_sweep_row *r)
+{
+  for (int p = 0; p < model->P; p++) {
+    fprintf(log, "  %9.4g %-5s %10.6f %12.8f %10.3e %10.3e %11.4e %8.5f %11.4e %7.1f %s\n", r->gamma,
+            model->pop[p].name, r->xstar[p], r->mean[p], fabs(r->mean[p] - r->xstar[p]),
+            fabs(r->mode[p] - r->xstar[p]), r->sd[p], r->width_ratio[p], r->collapse_time, r->cells_per_sd[p],
+            r->stationary ? "yes" : "NO (t_end)");
+    if (r->cells_per_sd[p] < 20.0)
+      fprintf(log, "  warning: gamma = %g, %s: the width is resolved by only %.1f cells (< 20)\n", r->gamma,
+              model->pop[p].name, r->cells_per_sd[p]);
+  }
+}
+
+mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
+{
+  const mf_model *model = &cfg->model;
+  const int P = model->P, n = cfg->sweep.ngammas;
+  mf_sweep_row *rows = calloc((size_t)n, sizeof *rows);
+  mf_outfile cfg_file = {0}, rows_file = {0}, fit_file = {0};
+  mf_status status, io;
+  if (!rows) return mf_error(MF_ENOMEM, "out of memory");
+  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) goto done;
+  if ((status = mf_outfile_open(&cfg_file, opts->outdir, "config.ini")) != MF_OK) goto done;
+  if ((status = mf_config_write(cfg, cfg_file.fp)) != MF_OK) goto done;
+  if ((status = mf_outfile_commit(&cfg_file)) != MF_OK) goto done;
+  if ((status = mf_outfile_open(&rows_file, opts->outdir, "sweep.csv")) != MF_OK) goto done;
+  mf_sweep_write_header(rows_file.fp);
+  if (opts->log)
+    fprintf(opts->log, "mfbalance sweep: %d populations, %d values of gamma\n  %9s %-5s %10s %12s %10s %10s %11s %8s "
+            "%11s %7s %s\n", P, n, "gamma", "pop", "x*", "mean", "|mean-x*|", "|mode-x*|", "sd", "sd/pred",
+            "collapse t", "cells", "stationary");
+
+  int done_rows = 0;
+  for (int k = 0; k < n; k++) {
+    if ((status = mf_sweep_one(cfg, cfg->sweep.gammas[k], &rows[k])) != MF_OK) break;
+    mf_sweep_write_row(rows_file.fp, model, &rows[k]);
+    fflush(rows_file.fp);
+    if (opts->log) print_sweep_row(opts->log, model, &rows[k]), fflush(opts->log);
+    done_rows++;
+  }
+  if ((io = mf_outfile_commit(&rows_file)) != MF_OK && status == MF_OK) status = io;
+  if (done_rows < 2) goto done;
+
+  /* Power laws against gamma over the rows computed. */
+  if ((io = mf_outfile_open(&fit_file, opts->outdir, "sweep_fit.csv")) != MF_OK) {
+    if (status == MF_OK) status = io;
+    goto done;
+  }
+  mf_fit_write_header(fit_file.fp);
+  double g[MF_SWEEP_MAX_GAMMAS], y[MF_SWEEP_MAX_GAMMAS];
+  static const char *const names[] = {"err_mean", "err_mode", "sd"};
+  if (opts->log) fprintf(opts->log, "  least-squares fits y = c gamma^s:\n");
+  for (int what = 0; what < 4; what++)
+    for (int p = 0; p < (what == 3 ? 1 : P); p++) {
+      for (int k = 0; k < done_rows; k++) {
+        const mf_sweep_row *r = &rows[k];
+        g[k] = r->gamma;
+        y[k] = what == 0 ? fabs(r->mean[p] - r->xstar[p])
+               : what == 1 ? fabs(r->mode[p] - r->xstar[p])
+               : what == 2 ? r->sd[p]
+                           : r->collapse_time;
+      }
+      mf_power_fit fit;
+      const char *quantity = what == 3 ? "collapse_time" : names[what];
+      const char *pop = what == 3 ? "all" : model->pop[p].name;
+      if (mf_power_fit_compute(g, y, done_rows, &fit) != MF_OK) continue;
+      mf_fit_write_row(fit_file.fp, quantity, pop, &fit);
+      if (opts->log)
+        fprintf(opts->log, "    %-14s %-5s s = %8.4f  c = %.6g  (%d points)\n", quantity, pop, fit.slope, fit.constant,
+                fit.n);
+    }
+  if ((io = mf_outfile_commit(&fit_file)) != MF_OK && status == MF_OK) status = io;
+  if (opts->log) fprintf(opts->log, "  results in %s/\n", opts->outdir);
+
+done:
+  mf_outfile_discard(&cfg_file);
+  mf_outfile_discard(&rows_file);
+  mf_outfile_discard(&fit_file);
+  free(rows);
   return status;
 }

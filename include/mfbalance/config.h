@@ -14,19 +14,22 @@
 #include "mfbalance/integrator.h"
 #include "mfbalance/model.h"
 #include "mfbalance/status.h"
+#include "mfbalance/sweep.h"
 
 #include <stdio.h>
 
 #define MF_MAX_SNAPSHOTS 64 /* most density snapshot times */
 #define MF_PATH_LEN 1024    /* longest file path kept */
 
-typedef struct {
+typedef struct mf_config {
   mf_model model;
 
   /* [grid]: uniform xmin..xmax with `cells` cells, or the faces in grid_file */
   double xmin, xmax;
   int cells;
   char grid_file[MF_PATH_LEN]; /* "" for a uniform grid */
+  int nzones;                  /* refinement zones of the uniform grid, 0: none */
+  mf_grid_zone zones[MF_GRID_MAX_ZONES];
 
   /* [time] */
   double t_end;      /* final time, > 0 */
@@ -36,6 +39,9 @@ typedef struct {
 
   /* [time] tolerances and [solver] */
   mf_integrator_opts integ;
+
+  /* [sweep] */
+  mf_sweep_opts sweep;
 } mf_config;
 
 /* The embedded default configuration, as INI text. */

@@ -27,6 +27,23 @@ mf_grid *mf_grid_create_uniform(double xmin, double xmax, int n);
  * increasing and n >= 8. */
 mf_grid *mf_grid_create_faces(const double *faces, int n);
 
+/* A zone of fine cells: [centre - halfwidth, centre + halfwidth] with cells
+ * no wider than h. */
+typedef struct {
+  double centre, halfwidth, h;
+} mf_grid_zone;
+
+#define MF_GRID_MAX_ZONES 8
+#define MF_GRID_GROWTH 1.05 /* most a cell may grow over its neighbour outside a zone */
+
+/* A grid on [xmin, xmax] with cells no wider than h_coarse, no wider than
+ * zone.h inside each zone, and growing by at most MF_GRID_GROWTH per cell
+ * in between (so the cell size is min(h_coarse, h_zone + 0.05 distance)).
+ * The faces are finally stretched by at most one cell's share to end at
+ * xmax.  NULL (with a message) on invalid arguments or more than 10^8 cells. */
+mf_grid *mf_grid_create_refined(double xmin, double xmax, double h_coarse, const mf_grid_zone *zones,
+                                int nzones);
+
 /* Frees the grid; mf_grid_free(NULL) does nothing. */
 void mf_grid_free(mf_grid *grid);
 

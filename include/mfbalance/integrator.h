@@ -68,6 +68,21 @@ mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, co
  * last one CVODE accepted, and the integrator must not be advanced again. */
 mf_status mf_integrator_advance(mf_integrator *integ, double tout);
 
+/* Event functions g(t, rho) (nevents values into g); integration can stop
+ * where one changes sign (CVODE's root finding).  Return 0, or non-zero to
+ * fail the integration. */
+typedef int (*mf_event_fn)(double t, const double *rho, double *g, void *user);
+
+/* Watch nevents event functions from now on (replacing earlier ones).
+ * Returns MF_OK or MF_EBUG if CVODE refuses. */
+mf_status mf_integrator_set_events(mf_integrator *integ, int nevents, mf_event_fn fn, void *user);
+
+/* Like mf_integrator_advance, but stop at the first event before tout:
+ * then *fired = 1, the time and state are those of the event, and
+ * which[k] (length nevents, may be NULL) is +1 or -1 where event k crossed
+ * zero upwards or downwards, 0 elsewhere.  *fired = 0 when tout was reached. */
+mf_status mf_integrator_advance_until(mf_integrator *integ, double tout, int *fired, int *which);
+
 /* Current time and state (length mf_fv_size(fv); valid until the next call). */
 double mf_integrator_time(const mf_integrator *integ);
 const double *mf_integrator_state(const mf_integrator *integ);

@@ -11,6 +11,7 @@
 #include "mfbalance/balance.h"
 #include "mfbalance/fv.h"
 #include "mfbalance/integrator.h"
+#include "mfbalance/sweep.h"
 
 #include <stdio.h>
 
@@ -44,5 +45,13 @@ void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables
 /* balance.csv: one row per balance point: index, stability, method,
  * residual, x_P..., A_P..., and the eigenvalues eig_re_k, eig_im_k. */
 void mf_balance_write(FILE *out, const mf_model *model, const mf_balance_point *points, int count);
+
+/* sweep.csv: header, and the rows of one gamma (one per population). */
+void mf_sweep_write_header(FILE *out);
+void mf_sweep_write_row(FILE *out, const mf_model *model, const mf_sweep_row *row);
+
+/* sweep_fit.csv: header `quantity,population,slope,constant,points`, then one fit per row. */
+void mf_fit_write_header(FILE *out);
+void mf_fit_write_row(FILE *out, const char *quantity, const char *population, const mf_power_fit *fit);
 
 #endif

@@ -43,4 +43,14 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
  * *times (the caller frees it).  Returns how many, or -1 if memory runs out. */
 int mf_run_output_times(const mf_config *cfg, double **times);
 
+/* The sweep job: mf_sweep_one for every gamma of cfg->sweep, in order,
+ * writing into the output directory
+ *   sweep.csv      one row per gamma and population (sweep.h's measurements);
+ *   sweep_fit.csv  power-law fits against gamma of |mean - x*|, |mode - x*|
+ *                  and sd per population, and of the collapse time;
+ *   config.ini     the effective configuration;
+ * and a table to opts->log.  On a failure the rows already computed are
+ * written.  Returns MF_OK or the first error. */
+mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts);
+
 #endif

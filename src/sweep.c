@@ -1,0 +1,204 @@
+/* sweep.c -- one gamma of the balance sweep, and power-law fits (sweep.h,
+ * docs/balance.md).  The grid is refined around the attracting balance
+ * points so that the predicted width sigma / sqrt(2 gamma A*) spans
+ * cells_per_sd cells; the run stops when ||d rho/dt||_1 / gamma is below
+ * the tolerance; the collapse time is located by CVODE's root finding on
+ * max_p |mean_p - x*_p| - radius, one event per attracting point. */
+#include "mfbalance/sweep.h"
+
+#include "mfbalance/balance.h"
+#include "mfbalance/config.h"
+#include "mfbalance/integrator.h"
+#include "mfbalance/observables.h"
+
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  const mf_grid *grid;
+  int P;
+  int ntargets;
+  const mf_balance_point *targets; /* the attracting points, one event each */
+  double radius;
+} collapse_events;
+
+/* g_k = max_p |mean_p - x*_kp| - radius: negative once every population is within the radius. */
+static int collapse_g(double t, const double *rho, double *g, void *user)
+{
+  (void)t;
+  const collapse_events *ev = user;
+  const mf_grid *grid = ev->grid;
+  double mean[MF_MAX_POPS];
+  for (int p = 0; p < ev->P; p++) {
+    double mass = 0.0, first = 0.0;
+    for (int i = 0; i < grid->n; i++) {
+      mass += grid->w[i] * rho[(size_t)p * grid->n + i];
+      first += grid->w[i] * grid->x[i] * rho[(size_t)p * grid->n + i];
+    }
+    mean[p] = first / mass;
+  }
+  for (int k = 0; k < ev->ntargets; k++) {
+    double d = 0.0;
+    for (int p = 0; p < ev->P; p++) d = fmax(d, fabs(mean[p] - ev->targets[k].x[p]));
+    g[k] = d - ev->radius;
+  }
+  return 0;
+}
+
+/* The grid for one gamma: the configured one, refined around every
+ * attracting balance voltage when the sweep asks for it and the base grid
+ * is uniform. */
+static mf_grid *sweep_grid(const mf_config *cfg, const mf_balance_point *att, int natt)
+{
+  if (!cfg->sweep.refine || cfg->grid_file[0] || natt == 0) return mf_config_grid(cfg);
+  const mf_model *m = &cfg->model;
+  const double h_coarse = (cfg->xmax - cfg->xmin) / cfg->cells;
+  mf_grid_zone zones[MF_GRID_MAX_ZONES];
+  int nz = 0;
+  for (int z = 0; z < cfg->nzones; z++) zones[nz++] = cfg->zones[z];
+  for (int k = 0; k < natt; k++)
+    for (int p = 0; p < m->P && nz < MF_GRID_MAX_ZONES; p++) {
+      const double w = m->pop[p].sigma / sqrt(2.0 * m->gamma * att[k].A[p]);
+      const double h = w / cfg->sweep.cells_per_sd;
+      if (!(h < h_coarse) || !isfinite(h)) continue;
+      /* Twelve predicted s.d. each side: the Gibbs tail is below e^-72 there. */
+      zones[nz++] = (mf_grid_zone){.centre = att[k].x[p], .halfwidth = 12.0 * w, .h = h};
+    }
+  return mf_grid_create_refined(cfg->xmin, cfg->xmax, h_coarse, zones, nz);
+}
+
+mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
+{
+  mf_config cfg = *cfg_in;
+  cfg.model.gamma = gamma;
+  const mf_model *m = &cfg.model;
+  const int P = m->P;
+  memset(row, 0, sizeof *row);
+  row->gamma = gamma;
+  row->collapse_time = NAN;
+
+  mf_status status;
+  mf_grid *base = mf_config_grid(&cfg);
+  if (!base) return MF_EINPUT;
+  const double lo = base->faces[0], hi = base->faces[base->n];
+  mf_grid_free(base);
+  mf_balance_point points[MF_BALANCE_MAX_ROOTS], att[MF_BALANCE_MAX_ROOTS];
+  int npoints = 0, natt = 0;
+  if ((status = mf_balance_find(m, lo, hi, points, MF_BALANCE_MAX_ROOTS, &npoints)) != MF_OK) return status;
+  for (int k = 0; k < npoints; k++)
+    if (points[k].stability == MF_BALANCE_ATTRACTING) att[natt++] = points[k];
+  if (npoints == 0) return mf_error(MF_ENUMERIC, "gamma = %g: no balance point in [%g, %g]", gamma, lo, hi);
+
+  mf_grid *grid = sweep_grid(&cfg, att, natt);
+  mf_fv *fv = grid ? mf_fv_create(m, grid) : NULL;
+  double *rho = fv ? malloc((size_t)mf_fv_size(fv) * sizeof *rho) : NULL;
+  double *drho = fv ? malloc((size_t)mf_fv_size(fv) * sizeof *drho) : NULL;
+  mf_integrator *integ = NULL;
+  status = MF_ENOMEM;
+  if (!grid) {
+    status = MF_EINPUT;
+    goto done;
+  }
+  if (!fv || !rho || !drho) goto done;
+  row->ncells = grid->n;
+  mf_fv_initial(fv, rho);
+  if (!(integ = mf_integrator_create(fv, rho, 0.0, &cfg.integ))) goto done;
+  collapse_events ev = {.grid = grid, .P = P, .ntargets = natt, .targets = att,
+                        .radius = cfg.sweep.collapse_radius};
+  double collapse[MF_BALANCE_MAX_ROOTS];
+  int which[MF_BALANCE_MAX_ROOTS];
+  for (int k = 0; k < natt; k++) collapse[k] = NAN;
+  if (natt > 0 && (status = mf_integrator_set_events(integ, natt, collapse_g, &ev)) != MF_OK) goto done;
+
+  /* Output times grow geometrically from 0.01 / gamma: the test for
+   * stationarity is cheap, and the early collapse is followed closely. */
+  double t_next = 0.01 / gamma;
+  for (;;) {
+    const double tout = fmin(t_next, cfg.t_end);
+    int fired = 0;
+    if ((status = mf_integrator_advance_until(integ, tout, &fired, which)) != MF_OK) goto done;
+    if (fired) {
+      for (int k = 0; k < natt; k++)
+        if (which[k] < 0 && isnan(collapse[k])) collapse[k] = mf_integrator_time(integ);
+      continue;
+    }
+    if ((status = mf_fv_rhs(fv, mf_integrator_state(integ), drho)) != MF_OK) {
+      status = mf_error(MF_ENUMERIC, "gamma = %g: %s", gamma, mf_errmsg());
+      goto done;
+    }
+    double change = 0.0;
+    for (int p = 0; p < P; p++)
+      for (int i = 0; i < grid->n; i++) change += grid->w[i] * fabs(drho[(size_t)p * grid->n + i]);
+    row->stationary = change / gamma < cfg.sweep.stationary_tol;
+    if (row->stationary || tout >= cfg.t_end) break;
+    t_next *= 1.5;
+  }
+
+  mf_pop_observables obs[MF_MAX_POPS];
+  mf_observables_compute(fv, mf_integrator_state(integ), obs);
+  double means[MF_MAX_POPS];
+  for (int p = 0; p < P; p++) means[p] = obs[p].mean;
+  const int near = mf_balance_nearest(points, npoints, P, means);
+  for (int k = 0; k < natt; k++) {
+    int same = 1;
+    for (int p = 0; p < P; p++) same &= att[k].x[p] == points[near].x[p];
+    if (same) row->collapse_time = collapse[k];
+  }
+  mf_integrator_stats stats;
+  mf_integrator_get_stats(integ, &stats);
+  row->t_final = stats.t;
+  row->steps = stats.steps;
+  row->wall_seconds = stats.wall_seconds;
+  for (int p = 0; p < P; p++) {
+    row->xstar[p] = points[near].x[p];
+    row->Astar[p] = points[near].A[p];
+    row->mean[p] = obs[p].mean;
+    row->mode[p] = obs[p].mode;
+    row->sd[p] = obs[p].sd;
+    row->width_ratio[p] = obs[p].sd * sqrt(2.0 * gamma * points[near].A[p]) / m->pop[p].sigma;
+    row->cells_per_sd[p] = obs[p].sd / grid->w[mf_grid_locate(grid, obs[p].mode)];
+  }
+  status = MF_OK;
+
+done:
+  mf_integrator_free(integ);
+  mf_fv_free(fv);
+  mf_grid_free(grid);
+  free(rho);
+  free(drho);
+  return status;
+}
+
+mf_status mf_power_fit_compute(const double *x, const double *y, int n, mf_power_fit *fit)
+{
+  double *A = malloc(2 * (size_t)(n > 0 ? n : 1) * sizeof *A), *b = malloc((size_t)(n > 0 ? n : 1) * sizeof *b);
+  if (!A || !b) {
+    free(A), free(b);
+    return mf_error(MF_ENOMEM, "out of memory");
+  }
+  int k = 0;
+  for (int i = 0; i < n; i++)
+    if (x[i] > 0.0 && y[i] > 0.0 && isfinite(x[i]) && isfinite(y[i])) b[k++] = log(y[i]);
+  const int m = k;
+  k = 0;
+  for (int i = 0; i < n; i++)
+    if (x[i] > 0.0 && y[i] > 0.0 && isfinite(x[i]) && isfinite(y[i])) {
+      A[k] = 1.0;         /* column 0: log c */
+      A[m + k] = log(x[i]); /* column 1: s */
+      k++;
+    }
+  fit->n = m;
+  fit->slope = fit->constant = NAN;
+  mf_status status = MF_OK;
+  if (m < 2) {
+    status = mf_error(MF_EINPUT, "a power-law fit needs 2 positive points, %d given", m);
+  } else {
+    lapack_int info = LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', m, 2, 1, A, m, b, m);
+    if (info != 0) status = mf_error(MF_ENUMERIC, "LAPACK dgels failed (info = %d): the x are all equal?", (int)info);
+    else fit->constant = exp(b[0]), fit->slope = b[1];
+  }
+  free(A), free(b);
+  return status;
+}
