@@ -192,11 +192,16 @@ mf_status mf_power_fit_compute(const double *x, const double *y, int n, mf_power
   fit->n = m;
   fit->slope = fit->constant = NAN;
   mf_status status = MF_OK;
+  double lx_min = INFINITY, lx_max = -INFINITY;
+  for (int i = 0; i < m; i++) lx_min = fmin(lx_min, A[m + i]), lx_max = fmax(lx_max, A[m + i]);
   if (m < 2) {
     status = mf_error(MF_EINPUT, "a power-law fit needs 2 positive points, %d given", m);
+  } else if (!(lx_max - lx_min > 1e-12 * fmax(1.0, fabs(lx_max)))) {
+    /* dgels does not report this rank deficiency: R's diagonal is round-off, not 0. */
+    status = mf_error(MF_EINPUT, "a power-law fit needs at least two different x");
   } else {
     lapack_int info = LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', m, 2, 1, A, m, b, m);
-    if (info != 0) status = mf_error(MF_ENUMERIC, "LAPACK dgels failed (info = %d): the x are all equal?", (int)info);
+    if (info != 0) status = mf_error(MF_ENUMERIC, "LAPACK dgels failed (info = %d)", (int)info);
     else fit->constant = exp(b[0]), fit->slope = b[1];
   }
   free(A), free(b);

@@ -34,13 +34,16 @@ typedef struct {
 } mf_grid_zone;
 
 #define MF_GRID_MAX_ZONES 8
-#define MF_GRID_GROWTH 1.05 /* most a cell may grow over its neighbour outside a zone */
+#define MF_GRID_GROWTH 1.05 /* cell size grows by (MF_GRID_GROWTH - 1) per unit distance from a zone */
 
 /* A grid on [xmin, xmax] with cells no wider than h_coarse, no wider than
- * zone.h inside each zone, and growing by at most MF_GRID_GROWTH per cell
- * in between (so the cell size is min(h_coarse, h_zone + 0.05 distance)).
- * The faces are finally stretched by at most one cell's share to end at
- * xmax.  NULL (with a message) on invalid arguments or more than 10^8 cells. */
+ * zone.h inside each zone, and in between no wider than h_zone + 0.05 times
+ * the distance to the zone: moving away from a zone a cell is at most 1.05
+ * times its neighbour, towards it at least 0.95 times.
+ * The cells are marched from xmin and finally all scaled by the same factor
+ * <= 1 so that the last face is xmax; that moves interior faces, and so the
+ * zone edges, by less than one coarse cell.  NULL (with a message) on
+ * invalid arguments or more than 10^8 cells. */
 mf_grid *mf_grid_create_refined(double xmin, double xmax, double h_coarse, const mf_grid_zone *zones,
                                 int nzones);
 

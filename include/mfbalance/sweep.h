@@ -57,7 +57,8 @@ struct mf_config;
 mf_status mf_sweep_one(const struct mf_config *cfg, double gamma, mf_sweep_row *row);
 
 /* Least-squares fit of log y = log c + s log x over the n pairs with y > 0
- * (LAPACK dgels).  MF_EINPUT if fewer than 2 pairs remain. */
+ * (LAPACK dgels).  MF_EINPUT if fewer than 2 pairs remain or their x are all
+ * equal. */
 mf_status mf_power_fit_compute(const double *x, const double *y, int n, mf_power_fit *fit);
 
 #endif
