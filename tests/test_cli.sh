@@ -67,5 +67,18 @@ grep -q ',failed$' "$tmp/f/summary.csv" 2>/dev/null || { echo "FAIL: summary.csv
 touch "$tmp/file"
 check "output is a file" 4 "is not a directory" "$exe" run "${small[@]}" --out "$tmp/file"
 
+# balance: table and balance.csv, the default's explicit -0.4.
+check "balance" 0 "" "$exe" balance --out "$tmp/bal" --quiet
+grep -q '^1,attracting,explicit,.*,-0.4000000000000000[0-9]*,-0.4000000000000000[0-9]*,' "$tmp/bal/balance.csv" ||
+  { echo "FAIL: balance.csv: $(cat "$tmp/bal/balance.csv")"; failed=$((failed + 1)); }
+
+# sweep: two gammas, the files, and bad lists.
+check "sweep" 0 "" "$exe" sweep --gamma 100,300 grid.cells=400 --out "$tmp/sw" --quiet
+[ "$(wc -l <"$tmp/sw/sweep.csv")" -eq 5 ] || { echo "FAIL: sweep.csv rows"; failed=$((failed + 1)); }
+grep -q '^collapse_time,all,' "$tmp/sw/sweep_fit.csv" || { echo "FAIL: sweep_fit.csv"; failed=$((failed + 1)); }
+check "sweep bad gamma" 2 "override 'sweep.gammas=100,-3': [sweep] gammas = '100,-3': coupling strengths must be > 0" \
+  "$exe" sweep --gamma 100,-3 --out "$tmp/sw2"
+check "sweep missing list" 2 "--gamma needs a list of values" "$exe" sweep --gamma
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
