@@ -1,9 +1,12 @@
-/* models.h -- the test problems shared by the unit tests. */
+/* models.h -- the test problems shared by the unit tests, and a driver. */
 #ifndef MFBALANCE_TEST_MODELS_H
 #define MFBALANCE_TEST_MODELS_H
 
 #include "mfbalance/config.h"
+#include "mfbalance/fv.h"
+#include "mfbalance/integrator.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The embedded default configuration, with overrides. */
@@ -64,6 +67,31 @@ static inline mf_model test_model_bistable(double gamma, double mean0)
   model.pop[1] = test_pop("I", 0.5, -2.0, 0.5, 0.0, 0.0, mean0, 0.3);
   for (int p = 0; p < 2; p++) model.pop[p].g[0] = model.pop[p].g[1] = 1.0, model.pop[p].fraction = 0.5;
   return model;
+}
+
+/* Integrate model on grid from its initial data to each of the nt times,
+ * calling check(t, rho) after each; returns the final state (caller frees). */
+static inline double *test_integrate(const mf_model *model, const mf_grid *grid, const mf_integrator_opts *opts,
+                         const double *times, int nt, void (*check)(const mf_fv *, double, const double *, void *),
+                         void *ctx, mf_integrator_stats *stats)
+{
+  mf_fv *fv = mf_fv_create(model, grid);
+  assert_non_null(fv);
+  const int N = mf_fv_size(fv);
+  double *rho = malloc(N * sizeof *rho);
+  mf_fv_initial(fv, rho);
+  mf_integrator *integ = mf_integrator_create(fv, rho, 0.0, opts);
+  assert_non_null(integ);
+  for (int k = 0; k < nt; k++) {
+    mf_status status = mf_integrator_advance(integ, times[k]);
+    if (status != MF_OK) fail_msg("%s", mf_errmsg());
+    memcpy(rho, mf_integrator_state(integ), N * sizeof *rho);
+    if (check) check(fv, times[k], rho, ctx);
+  }
+  if (stats) mf_integrator_get_stats(integ, stats);
+  mf_integrator_free(integ);
+  mf_fv_free(fv);
+  return rho;
 }
 
 #endif

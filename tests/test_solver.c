@@ -20,31 +20,6 @@
 static const mf_integrator_opts tight = {.rtol = 1e-9, .atol = 1e-12, .linsol = MF_LINSOL_WOODBURY,
                                          .max_steps = 100000};
 
-/* Integrate model on grid from its initial data to each of the nt times,
- * calling check(t, rho) after each; returns the final state (caller frees). */
-static double *integrate(const mf_model *model, const mf_grid *grid, const mf_integrator_opts *opts,
-                         const double *times, int nt, void (*check)(const mf_fv *, double, const double *, void *),
-                         void *ctx, mf_integrator_stats *stats)
-{
-  mf_fv *fv = mf_fv_create(model, grid);
-  assert_non_null(fv);
-  const int N = mf_fv_size(fv);
-  double *rho = malloc(N * sizeof *rho);
-  mf_fv_initial(fv, rho);
-  mf_integrator *integ = mf_integrator_create(fv, rho, 0.0, opts);
-  assert_non_null(integ);
-  for (int k = 0; k < nt; k++) {
-    mf_status status = mf_integrator_advance(integ, times[k]);
-    if (status != MF_OK) fail_msg("%s", mf_errmsg());
-    memcpy(rho, mf_integrator_state(integ), N * sizeof *rho);
-    if (check) check(fv, times[k], rho, ctx);
-  }
-  if (stats) mf_integrator_get_stats(integ, stats);
-  mf_integrator_free(integ);
-  mf_fv_free(fv);
-  return rho;
-}
-
 /* ---- the exact Gaussian solution ------------------------------------------------ */
 
 /* Linear f and constant S: kappa_E = 2.9, kappa_I = 1.6, and sigma chosen so
@@ -119,7 +94,7 @@ static void test_gaussian_exact(void **state)
   for (int k = 0; k < 4; k++) {
     mf_grid *grid = mf_grid_create_uniform(-4.0, 4.0, cells[k]);
     gauss_ctx ctx = {.model = &model};
-    free(integrate(&model, grid, &tight, times, 2, gauss_check, &ctx, NULL));
+    free(test_integrate(&model, grid, &tight, times, 2, gauss_check, &ctx, NULL));
     err[k][0] = ctx.l1[0], err[k][1] = ctx.l1[1];
     mf_grid_free(grid);
   }
@@ -164,7 +139,7 @@ static void test_default_mass_positivity(void **state)
   mf_grid *grid = mf_config_grid(&cfg);
   double worst = 0.0, times[101];
   for (int k = 0; k <= 100; k++) times[k] = 0.05 * (k + 1) * cfg.t_end / 5.05;
-  free(integrate(&cfg.model, grid, &cfg.integ, times, 101, mass_check, &worst, NULL));
+  free(test_integrate(&cfg.model, grid, &cfg.integ, times, 101, mass_check, &worst, NULL));
   print_message("default run: max |mass - 1| over 101 outputs = %.3g\n", worst);
   assert_le(worst, 1e-12, "mass drift over the default run");
   mf_grid_free(grid);
@@ -226,7 +201,7 @@ static void stationary_case(double gamma, double t_end)
   mf_model model = test_model_nonlinear(2, gamma);
   mf_grid *grid = mf_grid_create_uniform(-4.0, 4.0, 2000);
   const double times[] = {t_end};
-  double *rho = integrate(&model, grid, &tight, times, 1, NULL, NULL, NULL);
+  double *rho = test_integrate(&model, grid, &tight, times, 1, NULL, NULL, NULL);
   mf_fv *fv = mf_fv_create(&model, grid);
   mf_pop_observables obs[2];
   mf_observables_compute(fv, rho, obs);
@@ -263,7 +238,7 @@ static void test_linear_solvers_agree(void **state)
   mf_integrator_stats st[3];
   for (int k = 0; k < 3; k++) {
     cfg.integ.linsol = (mf_linsol)k;
-    double *rho = integrate(&cfg.model, grid, &cfg.integ, times, 2, NULL, NULL, &st[k]);
+    double *rho = test_integrate(&cfg.model, grid, &cfg.integ, times, 2, NULL, NULL, &st[k]);
     print_message("%-8s steps %ld newton %ld setups %ld\n", mf_linsol_name(cfg.integ.linsol), st[k].steps,
                   st[k].newton_iters, st[k].lin_setups);
     if (!ref) {

@@ -94,19 +94,15 @@ static void test_collapse_time(void **state)
   assert_true(isfinite(row.collapse_time) && row.collapse_time > 0.0);
 
   cfg.model.gamma = 100.0;
-  mf_grid *grid = mf_config_grid(&cfg);
-  mf_fv *fv = mf_fv_create(&cfg.model, grid);
-  double *rho = malloc(mf_fv_size(fv) * sizeof *rho);
-  mf_fv_initial(fv, rho);
   cfg.integ.rtol = 1e-9, cfg.integ.atol = 1e-12;
-  mf_integrator *integ = mf_integrator_create(fv, rho, 0.0, &cfg.integ);
-  assert_int_equal(mf_integrator_advance(integ, row.collapse_time), MF_OK);
+  mf_grid *grid = mf_config_grid(&cfg);
+  double *rho = test_integrate(&cfg.model, grid, &cfg.integ, &row.collapse_time, 1, NULL, NULL, NULL);
+  mf_fv *fv = mf_fv_create(&cfg.model, grid);
   mf_pop_observables obs[2];
-  mf_observables_compute(fv, mf_integrator_state(integ), obs);
+  mf_observables_compute(fv, rho, obs);
   double d = fmax(fabs(obs[0].mean + 0.4), fabs(obs[1].mean + 0.4));
   print_message("collapse time %.9g: max |mean - x*| there = %.9g\n", row.collapse_time, d);
   assert_abs(d, 0.05, 1e-5, "distance at the collapse time");
-  mf_integrator_free(integ);
   mf_fv_free(fv);
   mf_grid_free(grid);
   free(rho);
