@@ -62,7 +62,15 @@ static const char default_ini[] =
     "stationary_tol = 1e-7\n"
     "collapse_radius = 0.05\n"
     "refine = auto\n"
-    "cells_per_sd = 25\n";
+    "cells_per_sd = 25\n"
+    "\n"
+    "[particles]\n"
+    "n = 100000\n"
+    "dt = 0.001\n"
+    "seed = 1\n"
+    "scheme = exponential\n"
+    "threads = 0\n"
+    "dump = false\n";
 
 const char *mf_config_default_ini(void) { return default_ini; }
 
@@ -451,6 +459,46 @@ static mf_status set_key(mf_config *cfg, const entry *e)
     }
     return mf_error(MF_EINPUT, "%s: unknown key '%s' in [solver]; expected linear or max_steps", e->origin, key);
   }
+  if (strcmp(sec, "particles") == 0) {
+    mf_particle_opts *po = &cfg->particles;
+    if (strcmp(key, "n") == 0) {
+      if ((st = get_long(e, 1, 1L << 40, &l)) != MF_OK) return st;
+      po->n = l;
+      return MF_OK;
+    }
+    if (strcmp(key, "dt") == 0) {
+      if ((st = get_number(e, &po->dt, "one number > 0")) != MF_OK) return st;
+      return po->dt > 0.0 ? MF_OK : range_error(e, "dt must be > 0");
+    }
+    if (strcmp(key, "seed") == 0) {
+      char *end;
+      errno = 0;
+      unsigned long long v = strtoull(e->value, &end, 10);
+      if (end == e->value || *end || errno == ERANGE || e->value[0] == '-')
+        return range_error(e, "expected a whole number from 0 to 2^64 - 1");
+      po->seed = (uint64_t)v;
+      return MF_OK;
+    }
+    if (strcmp(key, "scheme") == 0) {
+      int k = mf_particle_scheme_from_name(e->value);
+      if (k < 0) return range_error(e, "expected exponential or euler");
+      po->scheme = (mf_particle_scheme)k;
+      return MF_OK;
+    }
+    if (strcmp(key, "threads") == 0) {
+      if ((st = get_long(e, 0, 1024, &l)) != MF_OK) return st;
+      po->threads = (int)l;
+      return MF_OK;
+    }
+    if (strcmp(key, "dump") == 0) {
+      if (strcmp(e->value, "true") == 0) cfg->particles_dump = 1;
+      else if (strcmp(e->value, "false") == 0) cfg->particles_dump = 0;
+      else return range_error(e, "expected true or false");
+      return MF_OK;
+    }
+    return mf_error(MF_EINPUT, "%s: unknown key '%s' in [particles]; expected n, dt, seed, scheme, threads or dump",
+                    e->origin, key);
+  }
   if (strcmp(sec, "sweep") == 0) {
     mf_sweep_opts *sw = &cfg->sweep;
     if (strcmp(key, "gammas") == 0) {
@@ -488,7 +536,7 @@ static mf_status set_key(mf_config *cfg, const entry *e)
     for (int p = 0; p < cfg->model.P; p++)
       if (strcmp(cfg->model.pop[p].name, sec + 4) == 0) return set_pop_key(cfg, &cfg->model.pop[p], e);
   }
-  return mf_error(MF_EINPUT, "%s: unknown section [%s]; expected model, pop.NAME, grid, time, solver or sweep", e->origin,
+  return mf_error(MF_EINPUT, "%s: unknown section [%s]; expected model, pop.NAME, grid, time, solver, sweep or particles", e->origin,
                   sec);
 }
 
@@ -544,7 +592,9 @@ static mf_status check_complete(mf_config *cfg, store *s)
   static const char *const needed[][2] = {{"model", "gamma"},   {"time", "t_end"},           {"time", "output_dt"},
                                           {"time", "rtol"},     {"time", "atol"},            {"solver", "linear"},
                                           {"sweep", "gammas"},  {"sweep", "stationary_tol"}, {"sweep", "collapse_radius"},
-                                          {"sweep", "refine"},  {"sweep", "cells_per_sd"}};
+                                          {"sweep", "refine"},  {"sweep", "cells_per_sd"},     {"particles", "n"},
+                                          {"particles", "dt"},  {"particles", "seed"},         {"particles", "scheme"},
+                                          {"particles", "threads"}, {"particles", "dump"}};
   for (size_t k = 0; k < sizeof needed / sizeof needed[0]; k++)
     if (!store_find(s, needed[k][0], needed[k][1]))
       return mf_error(MF_EINPUT, "missing key '%s' in [%s]", needed[k][1], needed[k][0]);
@@ -671,6 +721,9 @@ mf_status mf_config_write(const mf_config *cfg, FILE *out)
   fprintf(out, "stationary_tol = %.17g\ncollapse_radius = %.17g\nrefine = %s\ncells_per_sd = %.17g\n",
           cfg->sweep.stationary_tol, cfg->sweep.collapse_radius, cfg->sweep.refine ? "auto" : "off",
           cfg->sweep.cells_per_sd);
+  fprintf(out, "\n[particles]\nn = %ld\ndt = %.17g\nseed = %llu\nscheme = %s\nthreads = %d\ndump = %s\n",
+          cfg->particles.n, cfg->particles.dt, (unsigned long long)cfg->particles.seed,
+          mf_particle_scheme_name(cfg->particles.scheme), cfg->particles.threads, cfg->particles_dump ? "true" : "false");
   return ferror(out) ? mf_error(MF_EIO, "writing the configuration failed") : MF_OK;
 }
 

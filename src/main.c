@@ -18,11 +18,12 @@ static const char usage[] =
     "  config   print the effective configuration as INI (accepted back by run)\n"
     "  balance  the balance voltages in the box [xmin, xmax]^P and their stability\n"
     "  sweep    run to stationarity for several gamma and fit the gamma -> infinity laws\n"
+    "  particles  simulate the network itself (particles.n neurons)\n"
     "\n"
     "With no CONFIG.ini the embedded default model is used.  Any key can be\n"
     "overridden, e.g. model.gamma=1000 pop.E.sigma=0.3 grid.cells=4000.\n"
     "\n"
-    "options (run, balance, sweep):\n"
+    "options (run, balance, sweep, particles):\n"
     "  --out DIR   output directory (default: a new folder under ./out/)\n"
     "  --force     write into DIR even if it holds results, replacing them\n"
     "  --quiet     print nothing on success\n"
@@ -138,6 +139,18 @@ static int cmd_sweep(int argc, char **argv)
   return status == MF_OK ? 0 : fail(status);
 }
 
+static int cmd_particles(int argc, char **argv)
+{
+  cli_args args;
+  mf_config cfg;
+  char fresh[512];
+  int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
+  if (rc) return rc;
+  mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
+  mf_status status = mf_particles_job(&cfg, &opts);
+  return status == MF_OK ? 0 : fail(status);
+}
+
 static void print_balance(const mf_model *model, double lo, double hi, const mf_balance_point *pts, int n)
 {
   printf("mfbalance balance: %d population%s, box [%g, %g]^%d: %d balance point%s\n", model->P,
@@ -200,5 +213,6 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "config") == 0) return cmd_config(argc, argv);
   if (strcmp(cmd, "balance") == 0) return cmd_balance(argc, argv);
   if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc, argv);
+  if (strcmp(cmd, "particles") == 0) return cmd_particles(argc, argv);
   return usage_error("unknown command '%s'", cmd);
 }

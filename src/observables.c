@@ -4,6 +4,7 @@
 #include "mfbalance/observables.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Vertex of the parabola through (a, fa), (b, fb), (c, fc); b if degenerate. */
 static double parabola_vertex(double a, double b, double c, double fa, double fb, double fc)
@@ -13,6 +14,17 @@ static double parabola_vertex(double a, double b, double c, double fa, double fb
   if (den == 0.0) return b;
   double v = b - 0.5 * num / den;
   return v >= a && v <= c ? v : b;
+}
+
+/* Mode of a density on the grid: the largest cell, refined by a parabola. */
+static double density_mode(const mf_grid *grid, const double *r)
+{
+  const int n = grid->n;
+  int imax = 0;
+  for (int i = 0; i < n; i++)
+    if (r[i] > r[imax]) imax = i;
+  if (imax == 0 || imax == n - 1) return grid->x[imax];
+  return parabola_vertex(grid->x[imax - 1], grid->x[imax], grid->x[imax + 1], r[imax - 1], r[imax], r[imax + 1]);
 }
 
 void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observables *obs)
@@ -26,11 +38,9 @@ void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observabl
   for (int p = 0; p < model->P; p++) {
     const double *r = rho + (size_t)p * n;
     double mass = 0.0, first = 0.0;
-    int imax = 0;
     for (int i = 0; i < n; i++) {
       mass += grid->w[i] * r[i];
       first += grid->w[i] * grid->x[i] * r[i];
-      if (r[i] > r[imax]) imax = i;
     }
     double mean = first / mass, second = 0.0;
     /* Central second moment, summed about the mean to avoid cancellation. */
@@ -39,12 +49,63 @@ void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observabl
     o->mass = mass;
     o->mean = mean;
     o->sd = sqrt(second / mass);
-    o->mode = imax > 0 && imax < n - 1 ? parabola_vertex(grid->x[imax - 1], grid->x[imax], grid->x[imax + 1],
-                                                         r[imax - 1], r[imax], r[imax + 1])
-                                       : grid->x[imax];
+    o->mode = density_mode(grid, r);
     o->m = m[p];
     o->A = A[p];
     o->V = A[p] > 0.0 ? C[p] / A[p] : NAN;
+  }
+}
+
+void mf_observables_particles(const mf_particles *ps, const mf_grid *grid, mf_pop_observables *obs, double *density)
+{
+  double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
+  mf_particles_activities(ps, m);
+  const mf_model *model = mf_particles_model(ps);
+  mf_model_coupling(model, m, A, C);
+  for (int p = 0; p < model->P; p++) {
+    const double *x = mf_particles_voltages(ps, p);
+    const long count = mf_particles_count(ps, p);
+    double *r = density + (size_t)p * grid->n;
+    double sum = 0.0, dev = 0.0;
+    long inside = 0;
+    for (long i = 0; i < count; i++) sum += x[i];
+    const double mean = sum / (double)count;
+    for (long i = 0; i < count; i++) dev += (x[i] - mean) * (x[i] - mean);
+    memset(r, 0, (size_t)grid->n * sizeof(double));
+    for (long i = 0; i < count; i++) {
+      if (x[i] < grid->faces[0] || x[i] > grid->faces[grid->n]) continue;
+      r[mf_grid_locate(grid, x[i])] += 1.0;
+      inside++;
+    }
+    for (int i = 0; i < grid->n; i++) r[i] /= (double)count * grid->w[i];
+    mf_pop_observables *o = &obs[p];
+    o->mass = (double)inside / (double)count;
+    o->mean = mean;
+    o->sd = sqrt(dev / (double)count);
+    o->mode = density_mode(grid, r);
+    o->m = m[p];
+    o->A = A[p];
+    o->V = A[p] > 0.0 ? C[p] / A[p] : NAN;
+  }
+}
+
+void mf_particles_summary_write(FILE *out, const mf_model *model, const mf_particles *ps,
+                                const mf_pop_observables *obs, const double *xstar, const char *scheme, double dt,
+                                unsigned long long seed, int threads, double wall, const char *status)
+{
+  long n = 0;
+  for (int p = 0; p < model->P; p++) n += mf_particles_count(ps, p);
+  const double rate = wall > 0.0 ? (double)n * (double)mf_particles_steps(ps) / wall : 0.0;
+  fputs("population,t_final,neurons,mass,mean,sd,mode,balance_voltage,scheme,dt,steps,seed,threads,wall_seconds,"
+        "neuron_steps_per_second,status\n",
+        out);
+  for (int p = 0; p < model->P; p++) {
+    const mf_pop_observables *o = &obs[p];
+    fprintf(out, "%s,%.17g,%ld,%.17g,%.17g,%.17g,%.17g,", model->pop[p].name, mf_particles_time(ps),
+            mf_particles_count(ps, p), o->mass, o->mean, o->sd, o->mode);
+    if (xstar) fprintf(out, "%.17g", xstar[p]);
+    fprintf(out, ",%s,%.17g,%ld,%llu,%d,%.6f,%.4g,%s\n", scheme, dt, mf_particles_steps(ps), seed, threads, wall,
+            rate, status);
   }
 }
 
@@ -71,8 +132,11 @@ void mf_density_write_header(FILE *out) { fputs("t,population,x,rho\n", out); }
 
 void mf_density_write(FILE *out, double t, const mf_fv *fv, const double *rho)
 {
-  const mf_model *model = mf_fv_model(fv);
-  const mf_grid *grid = mf_fv_grid(fv);
+  mf_density_write_grid(out, t, mf_fv_model(fv), mf_fv_grid(fv), rho);
+}
+
+void mf_density_write_grid(FILE *out, double t, const mf_model *model, const mf_grid *grid, const double *rho)
+{
   for (int p = 0; p < model->P; p++)
     for (int i = 0; i < grid->n; i++)
       fprintf(out, "%.12g,%s,%.12g,%.12g\n", t, model->pop[p].name, grid->x[i], rho[(size_t)p * grid->n + i]);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int nearest_balance(const mf_model *model, const mf_grid *grid, const mf_pop_observables *obs, double *xstar);
+
 static int compare_doubles(const void *a, const void *b)
 {
   double x = *(const double *)a, y = *(const double *)b;
@@ -109,16 +111,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   mf_integrator_get_stats(integ, &res->stats);
 
   /* The balance voltage reported is the attracting point nearest the final means. */
-  mf_balance_point points[MF_BALANCE_MAX_ROOTS];
-  int npoints = 0;
-  double final_means[MF_MAX_POPS];
-  for (int p = 0; p < model->P; p++) final_means[p] = res->obs[p].mean;
-  if (mf_balance_find(model, grid->faces[0], grid->faces[grid->n], points, MF_BALANCE_MAX_ROOTS, &npoints) !=
-      MF_OK)
-    npoints = 0;
-  int nearest = mf_balance_nearest(points, npoints, model->P, final_means);
-  res->has_balance = nearest >= 0;
-  if (res->has_balance) memcpy(res->xstar, points[nearest].x, sizeof res->xstar);
+  res->has_balance = nearest_balance(model, grid, res->obs, res->xstar);
 
   /* Flush what was computed whether or not the integration succeeded; a
    * numerical failure stays the status to report. */
@@ -225,5 +218,114 @@ done:
   mf_outfile_discard(&rows_file);
   mf_outfile_discard(&fit_file);
   free(rows);
+  return status;
+}
+
+/* The attracting balance point nearest the means obs (into xstar); 0 if none. */
+static int nearest_balance(const mf_model *model, const mf_grid *grid, const mf_pop_observables *obs, double *xstar)
+{
+  mf_balance_point points[MF_BALANCE_MAX_ROOTS];
+  int npoints = 0;
+  double means[MF_MAX_POPS];
+  for (int p = 0; p < model->P; p++) means[p] = obs[p].mean;
+  if (mf_balance_find(model, grid->faces[0], grid->faces[grid->n], points, MF_BALANCE_MAX_ROOTS, &npoints) != MF_OK)
+    return 0;
+  int k = mf_balance_nearest(points, npoints, model->P, means);
+  if (k < 0) return 0;
+  memcpy(xstar, points[k].x, (size_t)model->P * sizeof(double));
+  return 1;
+}
+
+mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
+{
+  const mf_model *model = &cfg->model;
+  mf_grid *grid = NULL;
+  mf_particles *ps = NULL;
+  double *times = NULL, *density = NULL;
+  mf_outfile obs_file = {0}, dens_file = {0}, cfg_file = {0}, sum_file = {0}, dump_file = {0};
+  mf_pop_observables obs[MF_MAX_POPS];
+  mf_status status, io;
+
+  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if (!(grid = mf_config_grid(cfg))) return MF_EINPUT;
+  status = MF_ENOMEM;
+  int ntimes = mf_run_output_times(cfg, &times);
+  density = malloc((size_t)model->P * (size_t)grid->n * sizeof *density);
+  if (ntimes < 0 || !density) {
+    status = mf_error(MF_ENOMEM, "out of memory");
+    goto done;
+  }
+  if (!(ps = mf_particles_create(model, &cfg->particles))) {
+    status = MF_EINPUT;
+    goto done;
+  }
+  if ((status = mf_outfile_open(&cfg_file, opts->outdir, "config.ini")) != MF_OK) goto done;
+  if ((status = mf_config_write(cfg, cfg_file.fp)) != MF_OK) goto done;
+  if ((status = mf_outfile_commit(&cfg_file)) != MF_OK) goto done;
+  if ((status = mf_outfile_open(&obs_file, opts->outdir, "observables.csv")) != MF_OK) goto done;
+  if ((status = mf_outfile_open(&dens_file, opts->outdir, "density.csv")) != MF_OK) goto done;
+  mf_observables_write_header(obs_file.fp, model);
+  mf_density_write_header(dens_file.fp);
+
+  for (int k = 0; k < ntimes; k++) {
+    if (times[k] > 0.0) status = mf_particles_advance(ps, times[k]);
+    const double t = mf_particles_time(ps);
+    mf_observables_particles(ps, grid, obs, density);
+    mf_observables_write_row(obs_file.fp, t, model, obs);
+    if (status != MF_OK || is_snapshot(cfg, times[k])) mf_density_write_grid(dens_file.fp, t, model, grid, density);
+    if (status != MF_OK) break;
+  }
+  if ((io = mf_outfile_commit(&obs_file)) != MF_OK && status == MF_OK) status = io;
+  if ((io = mf_outfile_commit(&dens_file)) != MF_OK && status == MF_OK) status = io;
+
+  if (cfg->particles_dump && (io = mf_outfile_open(&dump_file, opts->outdir, "voltages.csv")) == MF_OK) {
+    fputs("population,index,x\n", dump_file.fp);
+    for (int p = 0; p < model->P; p++) {
+      const double *x = mf_particles_voltages(ps, p);
+      for (long i = 0; i < mf_particles_count(ps, p); i++)
+        fprintf(dump_file.fp, "%s,%ld,%.17g\n", model->pop[p].name, i, x[i]);
+    }
+    io = mf_outfile_commit(&dump_file);
+  }
+  if (io != MF_OK && status == MF_OK) status = io;
+
+  double xstar[MF_MAX_POPS];
+  const int has_balance = nearest_balance(model, grid, obs, xstar);
+  if ((io = mf_outfile_open(&sum_file, opts->outdir, "summary.csv")) == MF_OK) {
+    mf_particles_summary_write(sum_file.fp, model, ps, obs, has_balance ? xstar : NULL,
+                               mf_particle_scheme_name(cfg->particles.scheme), cfg->particles.dt,
+                               (unsigned long long)cfg->particles.seed, cfg->particles.threads,
+                               mf_particles_wall(ps), status == MF_OK ? "ok" : "failed");
+    io = mf_outfile_commit(&sum_file);
+  }
+  if (io != MF_OK && status == MF_OK) status = io;
+  if (opts->log) {
+    long n = 0;
+    for (int p = 0; p < model->P; p++) n += mf_particles_count(ps, p);
+    fprintf(opts->log, "mfbalance particles: %ld neurons, %d populations, gamma = %g, %s scheme, dt = %g, t = %g%s\n",
+            n, model->P, model->gamma, mf_particle_scheme_name(cfg->particles.scheme), cfg->particles.dt,
+            mf_particles_time(ps), status == MF_OK ? "" : " (FAILED)");
+    fprintf(opts->log, "  %-8s %10s %12s %12s %12s %12s\n", "pop", "neurons", "mean", "sd", "mode", "balance x*");
+    for (int p = 0; p < model->P; p++) {
+      fprintf(opts->log, "  %-8s %10ld %12.6f %12.6f %12.6f ", model->pop[p].name, mf_particles_count(ps, p),
+              obs[p].mean, obs[p].sd, obs[p].mode);
+      if (has_balance) fprintf(opts->log, "%12.6f\n", xstar[p]);
+      else fprintf(opts->log, "%12s\n", "-");
+    }
+    const double wall = mf_particles_wall(ps);
+    fprintf(opts->log, "  %ld steps, %.3f s, %.3g neuron-steps/s\n  results in %s/\n", mf_particles_steps(ps), wall,
+            wall > 0 ? (double)n * (double)mf_particles_steps(ps) / wall : 0.0, opts->outdir);
+  }
+
+done:
+  mf_outfile_discard(&obs_file);
+  mf_outfile_discard(&dens_file);
+  mf_outfile_discard(&cfg_file);
+  mf_outfile_discard(&sum_file);
+  mf_outfile_discard(&dump_file);
+  mf_particles_free(ps);
+  mf_grid_free(grid);
+  free(times);
+  free(density);
   return status;
 }

@@ -13,6 +13,7 @@
 #include "mfbalance/grid.h"
 #include "mfbalance/integrator.h"
 #include "mfbalance/model.h"
+#include "mfbalance/particles.h"
 #include "mfbalance/status.h"
 #include "mfbalance/sweep.h"
 
@@ -42,6 +43,10 @@ typedef struct mf_config {
 
   /* [sweep] */
   mf_sweep_opts sweep;
+
+  /* [particles] */
+  mf_particle_opts particles;
+  int particles_dump; /* write the voltages at t_end (voltages.csv) */
 } mf_config;
 
 /* The embedded default configuration, as INI text. */

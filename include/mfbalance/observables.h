@@ -11,6 +11,7 @@
 #include "mfbalance/balance.h"
 #include "mfbalance/fv.h"
 #include "mfbalance/integrator.h"
+#include "mfbalance/particles.h"
 #include "mfbalance/sweep.h"
 
 #include <stdio.h>
@@ -28,6 +29,18 @@ typedef struct {
 /* The observables of every population of rho (length P*n) into obs (length P). */
 void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observables *obs);
 
+/* The observables of a particle state, in the same terms: mean and sd from
+ * the samples exactly, m from the samples, mass = share of the samples
+ * inside the grid, mode from the histogram on the grid (refined by the same
+ * parabola).  density (length P * grid->n) receives the normalised
+ * histograms, count / (n_p w_i). */
+void mf_observables_particles(const mf_particles *ps, const mf_grid *grid, mf_pop_observables *obs, double *density);
+
+/* particles summary.csv: one row per population. */
+void mf_particles_summary_write(FILE *out, const mf_model *model, const mf_particles *ps,
+                                const mf_pop_observables *obs, const double *xstar, const char *scheme, double dt,
+                                unsigned long long seed, int threads, double wall, const char *status);
+
 /* observables.csv: the header `t,mass_E,mean_E,...` and one row per time. */
 void mf_observables_write_header(FILE *out, const mf_model *model);
 void mf_observables_write_row(FILE *out, double t, const mf_model *model, const mf_pop_observables *obs);
@@ -35,6 +48,7 @@ void mf_observables_write_row(FILE *out, double t, const mf_model *model, const 
 /* density.csv in long format: header `t,population,x,rho`, then the rows of one snapshot. */
 void mf_density_write_header(FILE *out);
 void mf_density_write(FILE *out, double t, const mf_fv *fv, const double *rho);
+void mf_density_write_grid(FILE *out, double t, const mf_model *model, const mf_grid *grid, const double *rho);
 
 /* summary.csv: one row per population with the final observables, the
  * balance voltage xstar (length P; NULL leaves the column empty), the

@@ -53,4 +53,12 @@ int mf_run_output_times(const mf_config *cfg, double **times);
  * written.  Returns MF_OK or the first error. */
 mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts);
 
+/* The particles job: the network of cfg->particles from t = 0 to t_end,
+ * writing observables.csv and density.csv (normalised histograms on the
+ * configured grid) like `run`, config.ini, summary.csv (final observables,
+ * balance voltage, scheme, steps, wall time, neuron-steps per second) and,
+ * with particles_dump, voltages.csv (population, index, x at the end).
+ * On a numerical failure what was computed is written. */
+mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts);
+
 #endif

@@ -1,0 +1,72 @@
+/* particles.h -- the network itself: n stochastic neurons (MODEL.md section 1,
+ * docs/particles.md).
+ *
+ *     dX^i = [ f_p(X^i) - gamma (A_p X^i - C_p) ] dt + sigma_p dW^i,
+ *     A_p = sum_q g_pq m_q,  C_p = sum_q g_pq v_q m_q,  m_q = (1/n_q) sum_{j in q} S_q(X^j),
+ *
+ * with the P activities m_q recomputed every step, so a step costs O(n).
+ *
+ * Schemes (one step of size h, A and C frozen over the step):
+ *   MF_PARTICLES_EXPONENTIAL  the linear part -kappa X, kappa = gamma A_p - c1
+ *       (c1 the linear coefficient of f_p), is integrated exactly, the rest
+ *       b(X) = f_p(X) - c1 X + gamma C_p is frozen at the step's start:
+ *           X' = X e + b(X) (1 - e)/kappa + sigma sqrt((1 - e^2)/(2 kappa)) Z,  e = exp(-kappa h).
+ *       Stable for any gamma A h; exact in law for linear f and constant S;
+ *       weak order 1 otherwise (an exponential Euler scheme).
+ *   MF_PARTICLES_EULER  Euler-Maruyama, X' = X + (f(X) - gamma (A X - C)) h + sigma sqrt(h) Z:
+ *       unstable once (gamma A - c1) h > 2.
+ *
+ * Random numbers: Philox4x32-10 (Salmon et al., SC'11; Random123) keyed by
+ * the seed, with the counter (step, population, block of 512 neurons); the
+ * normals of a block come from Box-Muller.  A neuron's noise depends only on
+ * (seed, population, index, step), and the activities are summed in a fixed
+ * block order, so results are bit-identical for any number of threads.
+ */
+#ifndef MFBALANCE_PARTICLES_H
+#define MFBALANCE_PARTICLES_H
+
+#include "mfbalance/model.h"
+#include "mfbalance/status.h"
+
+#include <stdint.h>
+
+typedef enum { MF_PARTICLES_EXPONENTIAL, MF_PARTICLES_EULER } mf_particle_scheme;
+
+typedef struct {
+  long n;                    /* neurons in all, >= P */
+  double dt;                 /* time step, > 0 */
+  uint64_t seed;             /* Philox key */
+  mf_particle_scheme scheme; /* time-stepping scheme */
+  int threads;               /* OpenMP threads, 0 for the OpenMP default */
+} mf_particle_opts;
+
+typedef struct mf_particles mf_particles;
+
+/* n neurons split over the populations by their fractions (round to
+ * nearest, the last population takes the remainder; each gets at least 1),
+ * drawn from the initial densities with the step-0 random numbers.  The
+ * model is copied.  NULL (with a message) on bad options or no memory. */
+mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts *opts);
+
+/* Frees the simulation; mf_particles_free(NULL) does nothing. */
+void mf_particles_free(mf_particles *ps);
+
+/* Step to time tout (steps of dt, the last one shortened to land on tout).
+ * Returns MF_OK, or MF_ENUMERIC when a voltage stops being finite (the
+ * message gives the time); the state is then the first non-finite one. */
+mf_status mf_particles_advance(mf_particles *ps, double tout);
+
+double mf_particles_time(const mf_particles *ps);
+long mf_particles_steps(const mf_particles *ps);
+double mf_particles_wall(const mf_particles *ps); /* seconds spent stepping */
+long mf_particles_count(const mf_particles *ps, int p);
+const double *mf_particles_voltages(const mf_particles *ps, int p);
+const mf_model *mf_particles_model(const mf_particles *ps);
+
+/* The activities m_q of the current state (length P). */
+void mf_particles_activities(const mf_particles *ps, double *m);
+
+const char *mf_particle_scheme_name(mf_particle_scheme s);
+int mf_particle_scheme_from_name(const char *name);
+
+#endif
