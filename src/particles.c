@@ -174,9 +174,8 @@ static mf_status step(mf_particles *ps, double h)
       k->sd = pop->sigma * sqrt(kh != 0.0 ? -expm1(-2.0 * kh) / (2.0 * kappa) : h);
     }
   }
-  mf_status status = sweep_blocks(ps, kp, 0);
-  ps->t += h;
-  return status;
+  ps->t += h; /* the state about to be computed, as named in a failure */
+  return sweep_blocks(ps, kp, 0);
 }
 
 static double now_seconds(void)

@@ -69,6 +69,43 @@ static inline mf_model test_model_bistable(double gamma, double mean0)
   return model;
 }
 
+/* Linear f and constant S: kappa_E = 2.9, kappa_I = 1.6, and sigma chosen so
+ * that both stationary s.d. are 0.5: [-4, 4] spans about +-8 s.d., the
+ * setting of MODEL.md section 5. */
+static inline mf_model test_model_linear(void)
+{
+  mf_model model;
+  memset(&model, 0, sizeof model);
+  model.P = 2;
+  model.gamma = 2.0;
+  /* f = -lambda (x - mu), S constant = s/2. */
+  model.pop[0] = test_pop("E", 0.5 * sqrt(2.0 * 2.9), 2.0, 1.0, 0.0, 0.0, 0.5, 0.45);
+  model.pop[0].f[0] = 1.0 * 0.5, model.pop[0].f[1] = -1.0;
+  model.pop[0].g[0] = 1.0, model.pop[0].g[1] = 1.5;
+  model.pop[1] = test_pop("I", 0.5 * sqrt(2.0 * 1.6), -2.0, 0.6, 0.0, 0.0, -0.5, 0.45);
+  model.pop[1].f[0] = 0.5 * -0.5, model.pop[1].f[1] = -0.5;
+  model.pop[1].g[0] = 0.5, model.pop[1].g[1] = 1.0;
+  model.pop[0].fraction = model.pop[1].fraction = 0.5;
+  return model;
+}
+
+/* Mean and variance of population p at time t from the closed form. */
+static inline void test_gaussian_exact(const mf_model *model, int p, double t, double *mean, double *var)
+{
+  const mf_population *pop = &model->pop[p];
+  double A = 0.0, C = 0.0;
+  for (int q = 0; q < model->P; q++) {
+    double m = 0.5 * model->pop[q].s;
+    A += pop->g[q] * m;
+    C += pop->g[q] * model->pop[q].reversal * m;
+  }
+  const double lambda = -pop->f[1], mu = pop->f[0] / lambda;
+  const double kappa = lambda + model->gamma * A, minf = (lambda * mu + model->gamma * C) / kappa;
+  const double vinf = pop->sigma * pop->sigma / (2.0 * kappa);
+  *mean = minf + (pop->init_a - minf) * exp(-kappa * t);
+  *var = vinf + (pop->init_b * pop->init_b - vinf) * exp(-2.0 * kappa * t);
+}
+
 /* Integrate model on grid from its initial data to each of the nt times,
  * calling check(t, rho) after each; returns the final state (caller frees). */
 static inline double *test_integrate(const mf_model *model, const mf_grid *grid, const mf_integrator_opts *opts,

@@ -22,43 +22,6 @@ static const mf_integrator_opts tight = {.rtol = 1e-9, .atol = 1e-12, .linsol = 
 
 /* ---- the exact Gaussian solution ------------------------------------------------ */
 
-/* Linear f and constant S: kappa_E = 2.9, kappa_I = 1.6, and sigma chosen so
- * that both stationary s.d. are 0.5: [-4, 4] spans about +-8 s.d., the
- * setting of MODEL.md section 5. */
-static mf_model linear_model(void)
-{
-  mf_model model;
-  memset(&model, 0, sizeof model);
-  model.P = 2;
-  model.gamma = 2.0;
-  /* f = -lambda (x - mu), S constant = s/2. */
-  model.pop[0] = test_pop("E", 0.5 * sqrt(2.0 * 2.9), 2.0, 1.0, 0.0, 0.0, 0.5, 0.45);
-  model.pop[0].f[0] = 1.0 * 0.5, model.pop[0].f[1] = -1.0;
-  model.pop[0].g[0] = 1.0, model.pop[0].g[1] = 1.5;
-  model.pop[1] = test_pop("I", 0.5 * sqrt(2.0 * 1.6), -2.0, 0.6, 0.0, 0.0, -0.5, 0.45);
-  model.pop[1].f[0] = 0.5 * -0.5, model.pop[1].f[1] = -0.5;
-  model.pop[1].g[0] = 0.5, model.pop[1].g[1] = 1.0;
-  model.pop[0].fraction = model.pop[1].fraction = 0.5;
-  return model;
-}
-
-/* Mean and variance of population p at time t from the closed form. */
-static void gaussian_exact(const mf_model *model, int p, double t, double *mean, double *var)
-{
-  const mf_population *pop = &model->pop[p];
-  double A = 0.0, C = 0.0;
-  for (int q = 0; q < model->P; q++) {
-    double m = 0.5 * model->pop[q].s;
-    A += pop->g[q] * m;
-    C += pop->g[q] * model->pop[q].reversal * m;
-  }
-  const double lambda = -pop->f[1], mu = pop->f[0] / lambda;
-  const double kappa = lambda + model->gamma * A, minf = (lambda * mu + model->gamma * C) / kappa;
-  const double vinf = pop->sigma * pop->sigma / (2.0 * kappa);
-  *mean = minf + (pop->init_a - minf) * exp(-kappa * t);
-  *var = vinf + (pop->init_b * pop->init_b - vinf) * exp(-2.0 * kappa * t);
-}
-
 typedef struct {
   const mf_model *model;
   double l1[2]; /* L1 errors at t = 0.5 and t = 5 */
@@ -71,7 +34,7 @@ static void gauss_check(const mf_fv *fv, double t, const double *rho, void *ctxp
   double worst = 0.0;
   for (int p = 0; p < 2; p++) {
     double mean, var;
-    gaussian_exact(c->model, p, t, &mean, &var);
+    test_gaussian_exact(c->model, p, t, &mean, &var);
     const double s = sqrt(2.0 * var);
     double l1 = 0.0;
     for (int i = 0; i < grid->n; i++) {
@@ -84,10 +47,10 @@ static void gauss_check(const mf_fv *fv, double t, const double *rho, void *ctxp
   c->l1[t < 1.0 ? 0 : 1] = worst;
 }
 
-static void test_gaussian_exact(void **state)
+static void test_gaussian_solution(void **state)
 {
   (void)state;
-  mf_model model = linear_model();
+  mf_model model = test_model_linear();
   const double times[] = {0.5, 5.0};
   const int cells[] = {100, 200, 400, 800};
   double err[4][2];
@@ -282,7 +245,7 @@ static void test_failure_reports_time(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_gaussian_exact),      cmocka_unit_test(test_default_mass_positivity),
+      cmocka_unit_test(test_gaussian_solution),      cmocka_unit_test(test_default_mass_positivity),
       cmocka_unit_test(test_stationary_gamma10),  cmocka_unit_test(test_stationary_gamma100),
       cmocka_unit_test(test_linear_solvers_agree), cmocka_unit_test(test_failure_reports_time),
   };
