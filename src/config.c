@@ -70,7 +70,11 @@ static const char default_ini[] =
     "seed = 1\n"
     "scheme = exponential\n"
     "threads = 0\n"
-    "dump = false\n";
+    "dump = false\n"
+    "\n"
+    "[compare]\n"
+    "n = 1000 10000 100000 1000000\n"
+    "replicas = 16\n";
 
 const char *mf_config_default_ini(void) { return default_ini; }
 
@@ -499,6 +503,28 @@ static mf_status set_key(mf_config *cfg, const entry *e)
     return mf_error(MF_EINPUT, "%s: unknown key '%s' in [particles]; expected n, dt, seed, scheme, threads or dump",
                     e->origin, key);
   }
+  if (strcmp(sec, "compare") == 0) {
+    if (strcmp(key, "n") == 0) {
+      double v[MF_SWEEP_MAX_GAMMAS];
+      const char *bad = NULL;
+      int n = parse_numbers(e->value, v, MF_SWEEP_MAX_GAMMAS, &bad);
+      if (n == -1) return get_numbers(e, v, 0, "network sizes");
+      if (n < 1) return range_error(e, "expected 1 to 64 network sizes");
+      for (int k = 0; k < n; k++) {
+        if (!(v[k] >= 1.0 && v[k] <= 1e12 && v[k] == floor(v[k])))
+          return range_error(e, "network sizes must be whole numbers from 1 to 1e12");
+        cfg->compare_n[k] = (long)v[k];
+      }
+      cfg->ncompare = n;
+      return MF_OK;
+    }
+    if (strcmp(key, "replicas") == 0) {
+      if ((st = get_long(e, 1, 10000, &l)) != MF_OK) return st;
+      cfg->compare_replicas = (int)l;
+      return MF_OK;
+    }
+    return mf_error(MF_EINPUT, "%s: unknown key '%s' in [compare]; expected n or replicas", e->origin, key);
+  }
   if (strcmp(sec, "sweep") == 0) {
     mf_sweep_opts *sw = &cfg->sweep;
     if (strcmp(key, "gammas") == 0) {
@@ -536,7 +562,7 @@ static mf_status set_key(mf_config *cfg, const entry *e)
     for (int p = 0; p < cfg->model.P; p++)
       if (strcmp(cfg->model.pop[p].name, sec + 4) == 0) return set_pop_key(cfg, &cfg->model.pop[p], e);
   }
-  return mf_error(MF_EINPUT, "%s: unknown section [%s]; expected model, pop.NAME, grid, time, solver, sweep or particles", e->origin,
+  return mf_error(MF_EINPUT, "%s: unknown section [%s]; expected model, pop.NAME, grid, time, solver, sweep, particles or compare", e->origin,
                   sec);
 }
 
@@ -594,7 +620,8 @@ static mf_status check_complete(mf_config *cfg, store *s)
                                           {"sweep", "gammas"},  {"sweep", "stationary_tol"}, {"sweep", "collapse_radius"},
                                           {"sweep", "refine"},  {"sweep", "cells_per_sd"},     {"particles", "n"},
                                           {"particles", "dt"},  {"particles", "seed"},         {"particles", "scheme"},
-                                          {"particles", "threads"}, {"particles", "dump"}};
+                                          {"particles", "threads"}, {"particles", "dump"},   {"compare", "n"},
+                                          {"compare", "replicas"}};
   for (size_t k = 0; k < sizeof needed / sizeof needed[0]; k++)
     if (!store_find(s, needed[k][0], needed[k][1]))
       return mf_error(MF_EINPUT, "missing key '%s' in [%s]", needed[k][1], needed[k][0]);
@@ -724,6 +751,9 @@ mf_status mf_config_write(const mf_config *cfg, FILE *out)
   fprintf(out, "\n[particles]\nn = %ld\ndt = %.17g\nseed = %llu\nscheme = %s\nthreads = %d\ndump = %s\n",
           cfg->particles.n, cfg->particles.dt, (unsigned long long)cfg->particles.seed,
           mf_particle_scheme_name(cfg->particles.scheme), cfg->particles.threads, cfg->particles_dump ? "true" : "false");
+  fprintf(out, "\n[compare]\nn =");
+  for (int k = 0; k < cfg->ncompare; k++) fprintf(out, " %ld", cfg->compare_n[k]);
+  fprintf(out, "\nreplicas = %d\n", cfg->compare_replicas);
   return ferror(out) ? mf_error(MF_EIO, "writing the configuration failed") : MF_OK;
 }
 

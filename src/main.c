@@ -19,15 +19,18 @@ static const char usage[] =
     "  balance  the balance voltages in the box [xmin, xmax]^P and their stability\n"
     "  sweep    run to stationarity for several gamma and fit the gamma -> infinity laws\n"
     "  particles  simulate the network itself (particles.n neurons)\n"
+    "  compare  particles against the PDE: mean, s.d. and W1 at the snapshots, W1 against n\n"
+    "  doublelimit  W1 to the balance voltages over a table of (n, gamma)\n"
     "\n"
     "With no CONFIG.ini the embedded default model is used.  Any key can be\n"
     "overridden, e.g. model.gamma=1000 pop.E.sigma=0.3 grid.cells=4000.\n"
     "\n"
-    "options (run, balance, sweep, particles):\n"
+    "options (run, balance, sweep, particles, compare, doublelimit):\n"
     "  --out DIR   output directory (default: a new folder under ./out/)\n"
     "  --force     write into DIR even if it holds results, replacing them\n"
     "  --quiet     print nothing on success\n"
-    "  --gamma G1,G2,...  (sweep) the coupling strengths, same as sweep.gammas\n"
+    "  --gamma G1,G2,...  (sweep, doublelimit) the coupling strengths, same as sweep.gammas\n"
+    "  --n N1,N2,...      (compare, doublelimit) the network sizes, same as compare.n\n"
     "\n"
     "exit codes: 0 success, 2 invalid input, 3 numerical failure, 4 I/O error\n";
 
@@ -38,6 +41,7 @@ typedef struct {
   int noverrides;
   char **overrides;
   char gamma_override[1100]; /* "sweep.gammas=..." from --gamma */
+  char n_override[1100];     /* "compare.n=..." from --n */
 } cli_args;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -66,6 +70,11 @@ static int parse_args(int argc, char **argv, cli_args *args, int allow_run_optio
       if (args->noverrides == (int)(sizeof kept / sizeof kept[0])) return usage_error("too many overrides%s", "");
       snprintf(args->gamma_override, sizeof args->gamma_override, "sweep.gammas=%s", argv[++i]);
       kept[args->noverrides++] = args->gamma_override;
+    } else if (allow_run_options && strcmp(a, "--n") == 0) {
+      if (i + 1 >= argc) return usage_error("%s needs a list of values", a);
+      if (args->noverrides == (int)(sizeof kept / sizeof kept[0])) return usage_error("too many overrides%s", "");
+      snprintf(args->n_override, sizeof args->n_override, "compare.n=%s", argv[++i]);
+      kept[args->noverrides++] = args->n_override;
     } else if (allow_run_options && strcmp(a, "--force") == 0) {
       args->force = 1;
     } else if (allow_run_options && strcmp(a, "--quiet") == 0) {
@@ -127,7 +136,8 @@ static int cmd_run(int argc, char **argv)
   return status == MF_OK ? 0 : fail(status);
 }
 
-static int cmd_sweep(int argc, char **argv)
+/* A command that is one library job writing into an output directory. */
+static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, const mf_run_opts *))
 {
   cli_args args;
   mf_config cfg;
@@ -135,19 +145,7 @@ static int cmd_sweep(int argc, char **argv)
   int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
   if (rc) return rc;
   mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
-  mf_status status = mf_sweep_job(&cfg, &opts);
-  return status == MF_OK ? 0 : fail(status);
-}
-
-static int cmd_particles(int argc, char **argv)
-{
-  cli_args args;
-  mf_config cfg;
-  char fresh[512];
-  int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
-  if (rc) return rc;
-  mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
-  mf_status status = mf_particles_job(&cfg, &opts);
+  mf_status status = job(&cfg, &opts);
   return status == MF_OK ? 0 : fail(status);
 }
 
@@ -212,7 +210,9 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc, argv);
   if (strcmp(cmd, "balance") == 0) return cmd_balance(argc, argv);
-  if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc, argv);
-  if (strcmp(cmd, "particles") == 0) return cmd_particles(argc, argv);
+  if (strcmp(cmd, "sweep") == 0) return cmd_job(argc, argv, mf_sweep_job);
+  if (strcmp(cmd, "particles") == 0) return cmd_job(argc, argv, mf_particles_job);
+  if (strcmp(cmd, "compare") == 0) return cmd_job(argc, argv, mf_compare_job);
+  if (strcmp(cmd, "doublelimit") == 0) return cmd_job(argc, argv, mf_doublelimit_job);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -4,6 +4,7 @@
 #include "mfbalance/observables.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Vertex of the parabola through (a, fa), (b, fb), (c, fc); b if degenerate. */
@@ -87,6 +88,59 @@ void mf_observables_particles(const mf_particles *ps, const mf_grid *grid, mf_po
     o->A = A[p];
     o->V = A[p] > 0.0 ? C[p] / A[p] : NAN;
   }
+}
+
+/* CDF of rho at x, with cum[c] the mass left of face c and total the mass. */
+static double density_cdf(const mf_grid *grid, const double *rho, const double *cum, double total, double x)
+{
+  if (x <= grid->faces[0]) return 0.0;
+  if (x >= grid->faces[grid->n]) return 1.0;
+  int c = mf_grid_locate(grid, x);
+  return (cum[c] + rho[c] * (x - grid->faces[c])) / total;
+}
+
+/* int_u^v |L(x) - level| dx for L linear with L(u) - level = a, L(v) - level = b. */
+static double abs_linear_integral(double a, double b, double width)
+{
+  if ((a >= 0.0) == (b >= 0.0)) return 0.5 * (fabs(a) + fabs(b)) * width;
+  return 0.5 * (a * a + b * b) / (fabs(a) + fabs(b)) * width; /* the sign changes inside */
+}
+
+double mf_wasserstein1(const mf_grid *grid, const double *rho, const double *x, long n)
+{
+  const int N = grid->n;
+  double *cum = malloc((size_t)(N + 1) * sizeof *cum);
+  if (!cum) return NAN;
+  cum[0] = 0.0;
+  for (int c = 0; c < N; c++) cum[c + 1] = cum[c] + grid->w[c] * rho[c];
+  const double total = cum[N];
+  /* Walk the merged breakpoints (faces and samples); between two of them
+   * F_n is the constant k/n and F is linear. */
+  long k = 0;
+  int f = 0;
+  double pos = fmin(grid->faces[0], n > 0 ? x[0] : grid->faces[0]);
+  double w1 = 0.0;
+  while (k < n || f <= N) {
+    double next = f <= N ? grid->faces[f] : INFINITY;
+    if (k < n && x[k] < next) next = x[k];
+    if (next > pos) {
+      double level = (double)k / (double)n;
+      w1 += abs_linear_integral(density_cdf(grid, rho, cum, total, pos) - level,
+                                density_cdf(grid, rho, cum, total, next) - level, next - pos);
+      pos = next;
+    }
+    while (k < n && x[k] <= pos) k++;
+    while (f <= N && grid->faces[f] <= pos) f++;
+  }
+  free(cum);
+  return w1;
+}
+
+double mf_wasserstein1_dirac(const double *x, long n, double x0)
+{
+  double s = 0.0;
+  for (long i = 0; i < n; i++) s += fabs(x[i] - x0);
+  return s / (double)n;
 }
 
 void mf_particles_summary_write(FILE *out, const mf_model *model, const mf_particles *ps,

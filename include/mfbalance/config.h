@@ -47,6 +47,11 @@ typedef struct mf_config {
   /* [particles] */
   mf_particle_opts particles;
   int particles_dump; /* write the voltages at t_end (voltages.csv) */
+
+  /* [compare]: network sizes of `compare` and `doublelimit` */
+  int ncompare;
+  long compare_n[MF_SWEEP_MAX_GAMMAS];
+  int compare_replicas; /* most independent runs averaged per n (seeds seed, seed+1, ...) */
 } mf_config;
 
 /* The embedded default configuration, as INI text. */

@@ -36,6 +36,17 @@ void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observabl
  * histograms, count / (n_p w_i). */
 void mf_observables_particles(const mf_particles *ps, const mf_grid *grid, mf_pop_observables *obs, double *density);
 
+/* The 1-Wasserstein distance int |F_n - F| dx between the empirical measure
+ * of the n sorted samples x and the density rho on grid (cell averages,
+ * normalised here by their mass; its CDF F is piecewise linear in each
+ * cell).  Exact for these two measures: the integrand is integrated in
+ * closed form between consecutive samples and faces.  O((n + cells) log cells). */
+double mf_wasserstein1(const mf_grid *grid, const double *rho, const double *x, long n);
+
+/* The 1-Wasserstein distance between the empirical measure of x and the
+ * Dirac mass at x0: the mean of |x_i - x0|. */
+double mf_wasserstein1_dirac(const double *x, long n, double x0);
+
 /* particles summary.csv: one row per population. */
 void mf_particles_summary_write(FILE *out, const mf_model *model, const mf_particles *ps,
                                 const mf_pop_observables *obs, const double *xstar, const char *scheme, double dt,

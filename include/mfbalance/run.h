@@ -61,4 +61,16 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts);
  * On a numerical failure what was computed is written. */
 mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts);
 
+/* The compare job (compare.c): particles of every size in cfg->compare_n
+ * against the PDE at the snapshot times and t_end; compare.csv (n, t,
+ * population, means, s.d., their differences, W1), compare_fit.csv (slope
+ * of W1 at t_end against n, when there are several n), config.ini. */
+mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts);
+
+/* The doublelimit job (compare.c): for every gamma in cfg->sweep.gammas and
+ * n in cfg->compare_n, particles to t_end with dt = min(particles.dt,
+ * 0.5 / gamma); doublelimit.csv (gamma, n, population, dt, x*, mean, sd,
+ * W1 to the Dirac mass at x*), config.ini. */
+mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts);
+
 #endif

@@ -1,0 +1,263 @@
+/* compare.c -- the jobs that put the network beside its limits (run.h,
+ * docs/particles.md):
+ *   compare      particles against the mean-field PDE at the snapshot
+ *                times: differences of mean and s.d., and the
+ *                1-Wasserstein distance between the empirical measure and
+ *                the PDE density; over several n, the log-log slope of W1
+ *                against n (about -1/2 until the discretisation floor).
+ *                W1 of one network fluctuates (the whole population follows
+ *                the fluctuating V = C/A), so R(n) = min(replicas,
+ *                ceil(10^6 / n)) independent networks (seeds seed, seed+1,
+ *                ...) are run per n and W1 averaged;
+ *   doublelimit  over a table of (n, gamma), W1 between each population's
+ *                empirical measure at t_end and the Dirac mass at its
+ *                balance voltage: the picture of the double limit. */
+#include "mfbalance/balance.h"
+#include "mfbalance/fv.h"
+#include "mfbalance/integrator.h"
+#include "mfbalance/observables.h"
+#include "mfbalance/output.h"
+#include "mfbalance/particles.h"
+#include "mfbalance/run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int compare_doubles(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static int is_snapshot_time(const mf_config *cfg, double t)
+{
+  for (int k = 0; k < cfg->nsnapshots; k++)
+    if (fabs(cfg->snapshots[k] - t) <= 1e-12 * cfg->t_end) return 1;
+  return fabs(t - cfg->t_end) <= 1e-12 * cfg->t_end;
+}
+
+/* Sorted copy of population p's voltages into buf. */
+static void sorted_voltages(const mf_particles *ps, int p, double *buf)
+{
+  const long n = mf_particles_count(ps, p);
+  memcpy(buf, mf_particles_voltages(ps, p), (size_t)n * sizeof *buf);
+  qsort(buf, (size_t)n, sizeof *buf, compare_doubles);
+}
+
+static mf_status open_outputs(const mf_config *cfg, const mf_run_opts *opts, mf_outfile *rows, const char *name)
+{
+  mf_outfile cfg_file;
+  mf_status status;
+  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if ((status = mf_outfile_open(&cfg_file, opts->outdir, "config.ini")) != MF_OK) return status;
+  if ((status = mf_config_write(cfg, cfg_file.fp)) != MF_OK) {
+    mf_outfile_discard(&cfg_file);
+    return status;
+  }
+  if ((status = mf_outfile_commit(&cfg_file)) != MF_OK) return status;
+  return mf_outfile_open(rows, opts->outdir, name);
+}
+
+mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
+{
+  const mf_model *model = &cfg->model;
+  const int P = model->P;
+  double *times = NULL;
+  const int nt = mf_run_output_times(cfg, &times);
+  mf_grid *grid = NULL;
+  mf_fv *fv = NULL;
+  mf_integrator *integ = NULL;
+  mf_particles *ps = NULL;
+  double *pde = NULL, *buf = NULL, *w1_end = NULL;
+  mf_pop_observables *pde_obs = NULL; /* nt x MF_MAX_POPS */
+  mf_outfile rows = {0}, fits = {0};
+  mf_status status, io;
+
+  if ((status = open_outputs(cfg, opts, &rows, "compare.csv")) != MF_OK) goto done;
+  status = MF_ENOMEM;
+  if (!(grid = mf_config_grid(cfg))) {
+    status = MF_EINPUT;
+    goto done;
+  }
+  const size_t N = (size_t)P * (size_t)grid->n;
+  long nmax = 0;
+  for (int k = 0; k < cfg->ncompare; k++) nmax = cfg->compare_n[k] > nmax ? cfg->compare_n[k] : nmax;
+  if (nt < 1) goto done;
+  pde = malloc((size_t)nt * N * sizeof *pde);
+  pde_obs = malloc((size_t)nt * MF_MAX_POPS * sizeof *pde_obs);
+  buf = malloc((size_t)nmax * sizeof *buf);
+  w1_end = malloc((size_t)cfg->ncompare * MF_MAX_POPS * sizeof *w1_end);
+  if (!pde || !pde_obs || !buf || !w1_end || !(fv = mf_fv_create(model, grid))) goto done;
+
+  /* The PDE once, its densities kept at every comparison time. */
+  mf_fv_initial(fv, pde);
+  if (!(integ = mf_integrator_create(fv, pde, 0.0, &cfg->integ))) {
+    status = MF_EINPUT;
+    goto done;
+  }
+  for (int j = 0; j < nt; j++) {
+    if (times[j] > 0.0 && (status = mf_integrator_advance(integ, times[j])) != MF_OK) goto done;
+    memcpy(pde + (size_t)j * N, mf_integrator_state(integ), N * sizeof *pde);
+    mf_observables_compute(fv, pde + (size_t)j * N, pde_obs + (size_t)j * MF_MAX_POPS);
+  }
+
+  fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
+  if (opts->log)
+    fprintf(opts->log, "mfbalance compare: PDE on %d cells against the network (replica 1 shown; W1 averaged)\n"
+            "  %9s %7s %-5s %12s %12s %10s %10s %10s\n", grid->n, "n", "t", "pop", "mean pde", "mean net", "d mean",
+            "d sd", "W1");
+  double *density = malloc(N * sizeof *density);
+  if (!density) goto done;
+  status = MF_OK;
+  for (int k = 0; k < cfg->ncompare && status == MF_OK; k++) {
+    const long n = cfg->compare_n[k];
+    const int R = (int)fmin(cfg->compare_replicas, ceil(1e6 / (double)n));
+    double sum[MF_MAX_POPS] = {0}, sum2[MF_MAX_POPS] = {0}, late[MF_MAX_POPS] = {0};
+    long nlate[MF_MAX_POPS] = {0};
+    for (int r = 0; r < R && status == MF_OK; r++) {
+      mf_particle_opts po = cfg->particles;
+      po.n = n;
+      po.seed = cfg->particles.seed + (uint64_t)r;
+      if (!(ps = mf_particles_create(model, &po))) {
+        status = MF_EINPUT;
+        break;
+      }
+      for (int j = 0; j < nt; j++) {
+        if (times[j] > 0.0 && (status = mf_particles_advance(ps, times[j])) != MF_OK) break;
+        mf_pop_observables obs[MF_MAX_POPS];
+        mf_observables_particles(ps, grid, obs, density);
+        for (int p = 0; p < P; p++) {
+          sorted_voltages(ps, p, buf);
+          const double w1 = mf_wasserstein1(grid, pde + (size_t)j * N + (size_t)p * grid->n, buf,
+                                            mf_particles_count(ps, p));
+          const mf_pop_observables *q = &pde_obs[(size_t)j * MF_MAX_POPS + p];
+          fprintf(rows.fp, "%ld,%d,%llu,%.17g,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", n, r + 1,
+                  (unsigned long long)po.seed, times[j], model->pop[p].name, q->mean, obs[p].mean,
+                  obs[p].mean - q->mean, q->sd, obs[p].sd, obs[p].sd - q->sd, w1);
+          if (opts->log && r == 0 && is_snapshot_time(cfg, times[j]))
+            fprintf(opts->log, "  %9ld %7.4g %-5s %12.8f %12.8f %10.2e %10.2e %10.3e\n", n, times[j],
+                    model->pop[p].name, q->mean, obs[p].mean, obs[p].mean - q->mean, obs[p].sd - q->sd, w1);
+          if (j == nt - 1) sum[p] += w1, sum2[p] += w1 * w1;
+          if (times[j] >= 0.5 * cfg->t_end) late[p] += w1, nlate[p]++;
+        }
+      }
+      fflush(rows.fp);
+      mf_particles_free(ps);
+      ps = NULL;
+    }
+    for (int p = 0; p < P && status == MF_OK; p++) {
+      const double mean = sum[p] / R, var = R > 1 ? (sum2[p] - R * mean * mean) / (R - 1) : NAN;
+      w1_end[k * MF_MAX_POPS + p] = late[p] / (double)nlate[p];
+      if (opts->log)
+        fprintf(opts->log, "  n = %ld, %s, %d networks: W1 at t = %g: %.4e +- %.1e; averaged over t in [%g, %g]: %.4e\n",
+                n, model->pop[p].name, R, times[nt - 1], mean, R > 1 ? sqrt(fmax(var, 0.0) / R) : NAN,
+                0.5 * cfg->t_end, cfg->t_end, late[p] / (double)nlate[p]);
+    }
+  }
+  free(density);
+  if ((io = mf_outfile_commit(&rows)) != MF_OK && status == MF_OK) status = io;
+  if (status != MF_OK || cfg->ncompare < 2) goto done;
+
+  /* W1 (averaged over the second half of the run and the networks) against n. */
+  if ((status = mf_outfile_open(&fits, opts->outdir, "compare_fit.csv")) != MF_OK) goto done;
+  mf_fit_write_header(fits.fp);
+  for (int p = 0; p < P; p++) {
+    double nn[MF_SWEEP_MAX_GAMMAS], w[MF_SWEEP_MAX_GAMMAS];
+    for (int k = 0; k < cfg->ncompare; k++) nn[k] = (double)cfg->compare_n[k], w[k] = w1_end[k * MF_MAX_POPS + p];
+    mf_power_fit fit;
+    if (mf_power_fit_compute(nn, w, cfg->ncompare, &fit) != MF_OK) continue;
+    mf_fit_write_row(fits.fp, "w1_late_vs_n", model->pop[p].name, &fit);
+    if (opts->log)
+      fprintf(opts->log, "  W1 over t in [%g, %g] against n, %s: slope %.4f, constant %.4g\n", 0.5 * cfg->t_end,
+              cfg->t_end, model->pop[p].name, fit.slope, fit.constant);
+  }
+  status = mf_outfile_commit(&fits);
+  if (opts->log) fprintf(opts->log, "  results in %s/\n", opts->outdir);
+
+done:
+  mf_outfile_discard(&rows);
+  mf_outfile_discard(&fits);
+  mf_particles_free(ps);
+  mf_integrator_free(integ);
+  mf_fv_free(fv);
+  mf_grid_free(grid);
+  free(pde), free(pde_obs), free(buf), free(w1_end), free(times);
+  return status;
+}
+
+mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts)
+{
+  const int P = cfg->model.P;
+  mf_outfile rows = {0};
+  mf_grid *grid = NULL;
+  mf_status status;
+  if ((status = open_outputs(cfg, opts, &rows, "doublelimit.csv")) != MF_OK) goto done;
+  if (!(grid = mf_config_grid(cfg))) {
+    status = MF_EINPUT;
+    goto done;
+  }
+  fputs("gamma,n,population,dt,x_star,mean,sd,w1_dirac\n", rows.fp);
+  if (opts->log)
+    fprintf(opts->log, "mfbalance doublelimit: W1(empirical measure at t = %g, Dirac at x*)\n  %9s %9s %-5s %10s %12s %12s %11s\n",
+            cfg->t_end, "gamma", "n", "pop", "dt", "x*", "mean", "W1");
+  for (int g = 0; g < cfg->sweep.ngammas && status == MF_OK; g++) {
+    mf_model model = cfg->model;
+    model.gamma = cfg->sweep.gammas[g];
+    mf_balance_point points[MF_BALANCE_MAX_ROOTS];
+    int npoints = 0;
+    if ((status = mf_balance_find(&model, grid->faces[0], grid->faces[grid->n], points, MF_BALANCE_MAX_ROOTS,
+                                  &npoints)) != MF_OK)
+      break;
+    if (npoints == 0) {
+      status = mf_error(MF_ENUMERIC, "gamma = %g: no balance point in the grid's interval", model.gamma);
+      break;
+    }
+    for (int k = 0; k < cfg->ncompare && status == MF_OK; k++) {
+      mf_particle_opts po = cfg->particles;
+      po.n = cfg->compare_n[k];
+      /* The activities are frozen over a step: keep gamma dt at most 1/2. */
+      po.dt = fmin(po.dt, 0.5 / model.gamma);
+      mf_particles *ps = mf_particles_create(&model, &po);
+      if (!ps) {
+        status = MF_EINPUT;
+        break;
+      }
+      status = mf_particles_advance(ps, cfg->t_end);
+      if (status == MF_OK) {
+        double means[MF_MAX_POPS], sds[MF_MAX_POPS];
+        for (int p = 0; p < P; p++) {
+          const double *x = mf_particles_voltages(ps, p);
+          const long n = mf_particles_count(ps, p);
+          double s = 0.0, d = 0.0;
+          for (long i = 0; i < n; i++) s += x[i];
+          means[p] = s / (double)n;
+          for (long i = 0; i < n; i++) d += (x[i] - means[p]) * (x[i] - means[p]);
+          sds[p] = sqrt(d / (double)n);
+        }
+        const int near = mf_balance_nearest(points, npoints, P, means);
+        for (int p = 0; p < P; p++) {
+          const double xs = points[near].x[p];
+          const double w1 = mf_wasserstein1_dirac(mf_particles_voltages(ps, p), mf_particles_count(ps, p), xs);
+          fprintf(rows.fp, "%.17g,%ld,%s,%.17g,%.17g,%.17g,%.17g,%.17g\n", model.gamma, po.n, model.pop[p].name,
+                  po.dt, xs, means[p], sds[p], w1);
+          if (opts->log)
+            fprintf(opts->log, "  %9.4g %9ld %-5s %10.3g %12.8f %12.8f %11.4e\n", model.gamma, po.n,
+                    model.pop[p].name, po.dt, xs, means[p], w1);
+        }
+        fflush(rows.fp);
+      }
+      mf_particles_free(ps);
+    }
+  }
+  {
+    mf_status io = mf_outfile_commit(&rows);
+    if (status == MF_OK) status = io;
+  }
+  if (opts->log && status == MF_OK) fprintf(opts->log, "  results in %s/\n", opts->outdir);
+
+done:
+  mf_outfile_discard(&rows);
+  mf_grid_free(grid);
+  return status;
+}
