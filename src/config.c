@@ -636,6 +636,9 @@ static mf_status check_complete(mf_config *cfg, store *s)
     return mf_error(MF_EINPUT, "%s: [grid] refine refines the uniform grid xmin/xmax/cells, not a grid file",
                     store_find(s, "grid", "refine")->origin);
   const entry *snap = store_find(s, "time", "snapshots");
+  /* The default's snapshot times are not the user's: drop those after a shorter t_end. */
+  if (snap && strncmp(snap->origin, "built-in default", 16) == 0)
+    while (cfg->nsnapshots > 0 && cfg->snapshots[cfg->nsnapshots - 1] > cfg->t_end) cfg->nsnapshots--;
   for (int k = 0; k < cfg->nsnapshots; k++)
     if (cfg->snapshots[k] > cfg->t_end)
       return mf_error(MF_EINPUT, "%s: [time] snapshots: %g is after t_end = %g", snap->origin, cfg->snapshots[k],

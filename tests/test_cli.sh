@@ -80,5 +80,21 @@ check "sweep bad gamma" 2 "override 'sweep.gammas=100,-3': [sweep] gammas = '100
   "$exe" sweep --gamma 100,-3 --out "$tmp/sw2"
 check "sweep missing list" 2 "--gamma needs a list of values" "$exe" sweep --gamma
 
+# particles, compare, doublelimit: small runs and their files.
+check "particles" 0 "" "$exe" particles particles.n=2000 particles.dump=true "${small[@]}" --out "$tmp/pa" --quiet
+[ "$(wc -l <"$tmp/pa/voltages.csv")" -eq 2001 ] || { echo "FAIL: voltages.csv rows"; failed=$((failed + 1)); }
+grep -q '^E,0.5,1600,.*,exponential,0.001,500,1,0,.*,ok$' "$tmp/pa/summary.csv" ||
+  { echo "FAIL: particles summary.csv: $(cat "$tmp/pa/summary.csv")"; failed=$((failed + 1)); }
+check "compare" 0 "" "$exe" compare --n 500,2000 compare.replicas=2 "${small[@]}" --out "$tmp/co" --quiet
+grep -q '^w1_late_vs_n,E,' "$tmp/co/compare_fit.csv" || { echo "FAIL: compare_fit.csv"; failed=$((failed + 1)); }
+check "doublelimit" 0 "" "$exe" doublelimit --n 500,1000 --gamma 10,100 "${small[@]}" --out "$tmp/dl" --quiet
+[ "$(wc -l <"$tmp/dl/doublelimit.csv")" -eq 9 ] || { echo "FAIL: doublelimit.csv rows"; failed=$((failed + 1)); }
+check "bad scheme" 2 "override 'particles.scheme=rk4': [particles] scheme = 'rk4': expected exponential or euler" \
+  "$exe" particles particles.scheme=rk4 --out "$tmp/px"
+check "bad n" 2 "[compare] n = '100,0.5': network sizes must be whole numbers" "$exe" compare --n 100,0.5 --out "$tmp/px"
+check "euler diverges" 3 "no longer finite" "$exe" particles particles.scheme=euler particles.dt=0.1 particles.n=1000 \
+  --out "$tmp/pe" --quiet
+grep -q ',failed$' "$tmp/pe/summary.csv" || { echo "FAIL: summary of a diverged run"; failed=$((failed + 1)); }
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -166,6 +166,10 @@ static void test_bad_values_in_sections(void **state)
   expect_error(NULL, 1, cells, "override 'grid.cells=7': [grid] cells = '7': expected a whole number from 8");
   char *range[] = {"grid.xmin=1", "grid.xmax=1"};
   expect_error(NULL, 2, range, "expected xmin < xmax");
+  char *short_run[] = {"time.t_end=0.5"};
+  mf_config cfg;
+  assert_int_equal(mf_config_load(&cfg, NULL, 1, short_run), MF_OK); /* default snapshots after 0.5 dropped */
+  assert_int_equal(cfg.nsnapshots, 3);
   char *snap[] = {"time.snapshots=0 1 9"};
   expect_error(NULL, 1, snap, "[time] snapshots: 9 is after t_end = 5");
   char *order[] = {"time.snapshots=0 2 1"};

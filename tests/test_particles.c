@@ -145,11 +145,42 @@ static void test_empirical_observables(void **state)
   mf_particles_free(ps);
 }
 
+/* W1 against closed forms: the uniform density on [0, 1] and a few samples. */
+static void test_wasserstein(void **state)
+{
+  (void)state;
+  mf_grid *g = mf_grid_create_uniform(0.0, 1.0, 10);
+  double rho[10];
+  for (int i = 0; i < 10; i++) rho[i] = 1.0;
+  const double one[1] = {0.3};
+  assert_rel(mf_wasserstein1(g, rho, one, 1), (0.3 * 0.3 + 0.7 * 0.7) / 2.0, 1e-15, "E|U - 0.3|");
+  const double two[2] = {0.2, 0.9};
+  /* int_0^.2 x + int_.2^.9 |1/2 - x| + int_.9^1 (1 - x) = 0.02 + 0.125 + 0.005 */
+  assert_rel(mf_wasserstein1(g, rho, two, 2), 0.15, 1e-14, "two samples");
+  const double outside[1] = {2.0};
+  assert_rel(mf_wasserstein1(g, rho, outside, 1), 1.5, 1e-15, "a sample right of the grid: E|U - 2|");
+  const double left[1] = {-1.0};
+  assert_rel(mf_wasserstein1(g, rho, left, 1), 1.5, 1e-15, "a sample left of the grid");
+  /* Mass not 1: rho is normalised by its own mass. */
+  for (int i = 0; i < 10; i++) rho[i] = 3.0;
+  assert_rel(mf_wasserstein1(g, rho, one, 1), 0.29, 1e-14, "normalisation");
+  /* A density on two cells only: uniform on [0.4, 0.6]; samples at its quartiles give
+   * int |F_n - F| = 2 * (2 * area of triangles): F rises 0 -> 1 over 0.2. */
+  for (int i = 0; i < 10; i++) rho[i] = (i == 4 || i == 5) ? 1.0 : 0.0;
+  const double q[2] = {0.45, 0.55};
+  /* Between 0.4 and 0.6 F(x) = (x - 0.4)/0.2; F_n = 0, 1/2, 1 on the three pieces. */
+  const double expect = 0.5 * 0.05 * 0.25 * 4; /* four triangles of base 0.05 and height 0.25 */
+  assert_rel(mf_wasserstein1(g, rho, q, 2), expect, 1e-13, "two-cell density");
+  mf_grid_free(g);
+  const double x[4] = {-1.0, 0.0, 1.0, 4.0};
+  assert_rel(mf_wasserstein1_dirac(x, 4, 0.5), (1.5 + 0.5 + 0.5 + 3.5) / 4.0, 1e-15, "W1 to a Dirac mass");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_linear_exact), cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_stiff),
-      cmocka_unit_test(test_empirical_observables),
+      cmocka_unit_test(test_empirical_observables), cmocka_unit_test(test_wasserstein),
   };
   return cmocka_run_group_tests_name("particles", tests, NULL, NULL);
 }
