@@ -4,7 +4,13 @@
  * the flow Jacobian's eigenvalues come from LAPACK dgeev. */
 #include "mfbalance/balance.h"
 
+#include "mfbalance/integrator.h"
+
+#include <cvode/cvode.h>
 #include <lapacke.h>
+#include <nvector/nvector_serial.h>
+#include <sunlinsol/sunlinsol_dense.h>
+#include <sunmatrix/sunmatrix_dense.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,4 +234,74 @@ int mf_balance_nearest(const mf_balance_point *points, int count, int P, const d
     if (points[k].stability == MF_BALANCE_ATTRACTING && d < d_attr) d_attr = d, best_attracting = k;
   }
   return best_attracting >= 0 ? best_attracting : best;
+}
+
+struct mf_flow {
+  mf_model model;
+  SUNContext ctx;
+  void *cvode;
+  N_Vector x;
+  SUNMatrix J;
+  SUNLinearSolver LS;
+};
+
+static int flow_rhs(sunrealtype t, N_Vector x, N_Vector dx, void *data)
+{
+  (void)t;
+  mf_flow *flow = data;
+  double *d = N_VGetArrayPointer(dx);
+  mf_balance_residual(&flow->model, N_VGetArrayPointer(x), d);
+  for (int p = 0; p < flow->model.P; p++) d[p] = -d[p];
+  return 0;
+}
+
+void mf_flow_free(mf_flow *flow)
+{
+  if (!flow) return;
+  if (flow->cvode) CVodeFree(&flow->cvode);
+  if (flow->LS) SUNLinSolFree(flow->LS);
+  if (flow->J) SUNMatDestroy(flow->J);
+  if (flow->x) N_VDestroy(flow->x);
+  if (flow->ctx) SUNContext_Free(&flow->ctx);
+  free(flow);
+}
+
+mf_flow *mf_flow_create(const mf_model *model, const double *x0, double rtol, double atol)
+{
+  mf_flow *flow = calloc(1, sizeof *flow);
+  if (!flow) goto nomem;
+  flow->model = *model;
+  if (mf_sundials_context_create(&flow->ctx) != MF_OK) goto fail;
+  flow->x = N_VNew_Serial(model->P, flow->ctx);
+  flow->J = SUNDenseMatrix(model->P, model->P, flow->ctx);
+  if (!flow->x || !flow->J) goto nomem;
+  memcpy(N_VGetArrayPointer(flow->x), x0, (size_t)model->P * sizeof(double));
+  flow->LS = SUNLinSol_Dense(flow->x, flow->J, flow->ctx);
+  flow->cvode = CVodeCreate(CV_BDF, flow->ctx);
+  if (!flow->LS || !flow->cvode) goto nomem;
+  int flag = CVodeInit(flow->cvode, flow_rhs, 0.0, flow->x);
+  if (flag == CV_SUCCESS) flag = CVodeSetUserData(flow->cvode, flow);
+  if (flag == CV_SUCCESS) flag = CVodeSStolerances(flow->cvode, rtol, atol);
+  if (flag == CV_SUCCESS) flag = CVodeSetLinearSolver(flow->cvode, flow->LS, flow->J);
+  if (flag == CV_SUCCESS) flag = CVodeSetMaxNumSteps(flow->cvode, 1000000);
+  if (flag != CV_SUCCESS) {
+    mf_error(MF_EBUG, "setting up CVODE for the early-behaviour flow: %s", CVodeGetReturnFlagName(flag));
+    goto fail;
+  }
+  return flow;
+nomem:
+  mf_error(MF_ENOMEM, "out of memory for the early-behaviour flow");
+fail:
+  mf_flow_free(flow);
+  return NULL;
+}
+
+mf_status mf_flow_advance(mf_flow *flow, double tau, double *x)
+{
+  double reached = 0.0;
+  int flag = tau > 0.0 ? CVode(flow->cvode, tau, flow->x, &reached, CV_NORMAL) : CV_SUCCESS;
+  memcpy(x, N_VGetArrayPointer(flow->x), (size_t)flow->model.P * sizeof(double));
+  if (flag < 0)
+    return mf_error(MF_ENUMERIC, "early-behaviour flow failed at tau = %.9g: %s", reached, CVodeGetReturnFlagName(flag));
+  return MF_OK;
 }

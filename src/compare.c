@@ -77,7 +77,7 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   if ((status = open_outputs(cfg, opts, &rows, "compare.csv")) != MF_OK) goto done;
   status = MF_ENOMEM;
   if (!(grid = mf_config_grid(cfg))) {
-    status = MF_EINPUT;
+    status = mf_errcode();
     goto done;
   }
   const size_t N = (size_t)P * (size_t)grid->n;
@@ -88,12 +88,19 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   pde_obs = malloc((size_t)nt * MF_MAX_POPS * sizeof *pde_obs);
   buf = malloc((size_t)nmax * sizeof *buf);
   w1_end = malloc((size_t)cfg->ncompare * MF_MAX_POPS * sizeof *w1_end);
-  if (!pde || !pde_obs || !buf || !w1_end || !(fv = mf_fv_create(model, grid))) goto done;
+  if (!pde || !pde_obs || !buf || !w1_end) {
+    status = mf_error(MF_ENOMEM, "out of memory");
+    goto done;
+  }
+  if (!(fv = mf_fv_create(model, grid))) {
+    status = mf_errcode();
+    goto done;
+  }
 
   /* The PDE once, its densities kept at every comparison time. */
   mf_fv_initial(fv, pde);
   if (!(integ = mf_integrator_create(fv, pde, 0.0, &cfg->integ))) {
-    status = MF_EINPUT;
+    status = mf_errcode();
     goto done;
   }
   for (int j = 0; j < nt; j++) {
@@ -120,7 +127,7 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
       po.n = n;
       po.seed = cfg->particles.seed + (uint64_t)r;
       if (!(ps = mf_particles_create(model, &po))) {
-        status = MF_EINPUT;
+        status = mf_errcode();
         break;
       }
       for (int j = 0; j < nt; j++) {
@@ -194,7 +201,7 @@ mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_status status;
   if ((status = open_outputs(cfg, opts, &rows, "doublelimit.csv")) != MF_OK) goto done;
   if (!(grid = mf_config_grid(cfg))) {
-    status = MF_EINPUT;
+    status = mf_errcode();
     goto done;
   }
   fputs("gamma,n,population,dt,x_star,mean,sd,w1_dirac\n", rows.fp);
@@ -220,7 +227,7 @@ mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts)
       po.dt = fmin(po.dt, 0.5 / model.gamma);
       mf_particles *ps = mf_particles_create(&model, &po);
       if (!ps) {
-        status = MF_EINPUT;
+        status = mf_errcode();
         break;
       }
       status = mf_particles_advance(ps, cfg->t_end);

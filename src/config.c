@@ -74,7 +74,14 @@ static const char default_ini[] =
     "\n"
     "[compare]\n"
     "n = 1000 10000 100000 1000000\n"
-    "replicas = 16\n";
+    "replicas = 16\n"
+    "\n"
+    "[hj]\n"
+    "tau_end = 10\n"
+    "output_dtau = 0.05\n"
+    "snapshots = 0 1 10\n"
+    "rtol = 1e-10\n"
+    "atol = 1e-12\n";
 
 const char *mf_config_default_ini(void) { return default_ini; }
 
@@ -382,7 +389,11 @@ static mf_status set_key(mf_config *cfg, const entry *e)
   const char *sec = e->section, *key = e->key;
   if (strcmp(sec, "model") == 0) {
     if (strcmp(key, "gamma") == 0) {
-      if ((st = get_number(e, &cfg->model.gamma, "one number > 0")) != MF_OK) return st;
+      if (strcmp(e->value, "inf") == 0 || strcmp(e->value, "infinity") == 0) {
+        cfg->model.gamma = INFINITY; /* the limit problem, for `mfbalance hj` */
+        return MF_OK;
+      }
+      if ((st = get_number(e, &cfg->model.gamma, "one number > 0, or inf")) != MF_OK) return st;
       return cfg->model.gamma > 0.0 ? MF_OK : range_error(e, "gamma must be > 0");
     }
     return mf_error(MF_EINPUT, "%s: unknown key '%s' in [model]; expected gamma", e->origin, key);
@@ -503,6 +514,34 @@ static mf_status set_key(mf_config *cfg, const entry *e)
     return mf_error(MF_EINPUT, "%s: unknown key '%s' in [particles]; expected n, dt, seed, scheme, threads or dump",
                     e->origin, key);
   }
+  if (strcmp(sec, "hj") == 0) {
+    if (strcmp(key, "tau_end") == 0) {
+      if ((st = get_number(e, &cfg->hj_tau_end, "one number > 0")) != MF_OK) return st;
+      return cfg->hj_tau_end > 0.0 ? MF_OK : range_error(e, "tau_end must be > 0");
+    }
+    if (strcmp(key, "output_dtau") == 0) {
+      if ((st = get_number(e, &cfg->hj_output_dtau, "one number > 0")) != MF_OK) return st;
+      return cfg->hj_output_dtau > 0.0 ? MF_OK : range_error(e, "output_dtau must be > 0");
+    }
+    if (strcmp(key, "snapshots") == 0) {
+      const char *bad = NULL;
+      int n = parse_numbers(e->value, cfg->hj_snapshots, MF_MAX_SNAPSHOTS, &bad);
+      if (n == -2) return range_error(e, "too many snapshot times (at most 64)");
+      if (n < 0) return get_numbers(e, cfg->hj_snapshots, 0, "snapshot times");
+      cfg->hj_nsnapshots = n;
+      return MF_OK;
+    }
+    if (strcmp(key, "rtol") == 0) {
+      if ((st = get_number(e, &cfg->hj_rtol, "one number in (0, 1)")) != MF_OK) return st;
+      return cfg->hj_rtol > 0.0 && cfg->hj_rtol < 1.0 ? MF_OK : range_error(e, "rtol must be in (0, 1)");
+    }
+    if (strcmp(key, "atol") == 0) {
+      if ((st = get_number(e, &cfg->hj_atol, "one number > 0")) != MF_OK) return st;
+      return cfg->hj_atol > 0.0 ? MF_OK : range_error(e, "atol must be > 0");
+    }
+    return mf_error(MF_EINPUT, "%s: unknown key '%s' in [hj]; expected tau_end, output_dtau, snapshots, rtol or atol",
+                    e->origin, key);
+  }
   if (strcmp(sec, "compare") == 0) {
     if (strcmp(key, "n") == 0) {
       double v[MF_SWEEP_MAX_GAMMAS];
@@ -562,7 +601,7 @@ static mf_status set_key(mf_config *cfg, const entry *e)
     for (int p = 0; p < cfg->model.P; p++)
       if (strcmp(cfg->model.pop[p].name, sec + 4) == 0) return set_pop_key(cfg, &cfg->model.pop[p], e);
   }
-  return mf_error(MF_EINPUT, "%s: unknown section [%s]; expected model, pop.NAME, grid, time, solver, sweep, particles or compare", e->origin,
+  return mf_error(MF_EINPUT, "%s: unknown section [%s]; expected model, pop.NAME, grid, time, solver, sweep, particles, compare or hj", e->origin,
                   sec);
 }
 
@@ -621,7 +660,8 @@ static mf_status check_complete(mf_config *cfg, store *s)
                                           {"sweep", "refine"},  {"sweep", "cells_per_sd"},     {"particles", "n"},
                                           {"particles", "dt"},  {"particles", "seed"},         {"particles", "scheme"},
                                           {"particles", "threads"}, {"particles", "dump"},   {"compare", "n"},
-                                          {"compare", "replicas"}};
+                                          {"compare", "replicas"}, {"hj", "tau_end"},       {"hj", "output_dtau"},
+                                          {"hj", "rtol"},           {"hj", "atol"}};
   for (size_t k = 0; k < sizeof needed / sizeof needed[0]; k++)
     if (!store_find(s, needed[k][0], needed[k][1]))
       return mf_error(MF_EINPUT, "missing key '%s' in [%s]", needed[k][1], needed[k][0]);
@@ -719,7 +759,8 @@ static void write_numbers(FILE *out, const char *key, const double *v, int n)
 mf_status mf_config_write(const mf_config *cfg, FILE *out)
 {
   const mf_model *m = &cfg->model;
-  fprintf(out, "[model]\ngamma = %.17g\n", m->gamma);
+  if (isinf(m->gamma)) fprintf(out, "[model]\ngamma = inf\n");
+  else fprintf(out, "[model]\ngamma = %.17g\n", m->gamma);
   for (int p = 0; p < m->P; p++) {
     const mf_population *pop = &m->pop[p];
     fprintf(out, "\n[pop.%s]\nsigma = %.17g\n", pop->name, pop->sigma);
@@ -757,6 +798,9 @@ mf_status mf_config_write(const mf_config *cfg, FILE *out)
   fprintf(out, "\n[compare]\nn =");
   for (int k = 0; k < cfg->ncompare; k++) fprintf(out, " %ld", cfg->compare_n[k]);
   fprintf(out, "\nreplicas = %d\n", cfg->compare_replicas);
+  fprintf(out, "\n[hj]\ntau_end = %.17g\noutput_dtau = %.17g\n", cfg->hj_tau_end, cfg->hj_output_dtau);
+  write_numbers(out, "snapshots", cfg->hj_snapshots, cfg->hj_nsnapshots);
+  fprintf(out, "rtol = %.17g\natol = %.17g\n", cfg->hj_rtol, cfg->hj_atol);
   return ferror(out) ? mf_error(MF_EIO, "writing the configuration failed") : MF_OK;
 }
 

@@ -55,6 +55,10 @@ void mf_fv_free(mf_fv *fv)
 mf_fv *mf_fv_create(const mf_model *model, const mf_grid *grid)
 {
   if (mf_model_check(model) != MF_OK) return NULL;
+  if (isinf(model->gamma)) {
+    mf_error(MF_EINPUT, "gamma = inf: the limit problem is solved by `mfbalance hj` only");
+    return NULL;
+  }
   mf_fv *fv = calloc(1, sizeof *fv);
   if (!fv) goto nomem;
   const int P = model->P, n = grid->n;

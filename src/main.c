@@ -21,11 +21,13 @@ static const char usage[] =
     "  particles  simulate the network itself (particles.n neurons)\n"
     "  compare  particles against the PDE: mean, s.d. and W1 at the snapshots, W1 against n\n"
     "  doublelimit  W1 to the balance voltages over a table of (n, gamma)\n"
+    "  hj       the Hopf-Cole solver (model.gamma=inf for the Hamilton-Jacobi limit)\n"
+    "  flow     the early-behaviour flow dx/dtau = -G(x) from the initial means\n"
     "\n"
     "With no CONFIG.ini the embedded default model is used.  Any key can be\n"
     "overridden, e.g. model.gamma=1000 pop.E.sigma=0.3 grid.cells=4000.\n"
     "\n"
-    "options (run, balance, sweep, particles, compare, doublelimit):\n"
+    "options (every command but config):\n"
     "  --out DIR   output directory (default: a new folder under ./out/)\n"
     "  --force     write into DIR even if it holds results, replacing them\n"
     "  --quiet     print nothing on success\n"
@@ -214,5 +216,7 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "particles") == 0) return cmd_job(argc, argv, mf_particles_job);
   if (strcmp(cmd, "compare") == 0) return cmd_job(argc, argv, mf_compare_job);
   if (strcmp(cmd, "doublelimit") == 0) return cmd_job(argc, argv, mf_doublelimit_job);
+  if (strcmp(cmd, "hj") == 0) return cmd_job(argc, argv, mf_hj_job);
+  if (strcmp(cmd, "flow") == 0) return cmd_job(argc, argv, mf_flow_job);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -91,8 +91,8 @@ mf_status mf_model_check(const mf_model *model)
 {
   if (model->P < 1 || model->P > MF_MAX_POPS)
     return mf_error(MF_EINPUT, "%d populations: expected 1 to %d", model->P, MF_MAX_POPS);
-  if (!(isfinite(model->gamma) && model->gamma > 0.0))
-    return mf_error(MF_EINPUT, "gamma = %g: must be a finite number > 0", model->gamma);
+  if (!(model->gamma > 0.0)) /* +inf is the limit problem, solved by the Hopf-Cole solver */
+    return mf_error(MF_EINPUT, "gamma = %g: must be > 0", model->gamma);
   double total = 0.0;
   for (int p = 0; p < model->P; p++) {
     const mf_population *pp = &model->pop[p];

@@ -93,6 +93,10 @@ static void kernel_key(const mf_particles *ps, mf_kernel_params *kp, uint32_t st
 mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts *opts)
 {
   if (mf_model_check(model) != MF_OK) return NULL;
+  if (isinf(model->gamma)) {
+    mf_error(MF_EINPUT, "gamma = inf: the limit problem is solved by `mfbalance hj` only");
+    return NULL;
+  }
   const int P = model->P;
   if (opts->n < P || opts->n > (1L << 40)) {
     mf_error(MF_EINPUT, "n = %ld neurons: expected %d to 2^40", opts->n, P);

@@ -75,9 +75,11 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   mf_status status, io;
 
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
-  if (!(grid = mf_config_grid(cfg))) return MF_EINPUT;
-  status = MF_ENOMEM;
-  if (!(fv = mf_fv_create(model, grid))) goto done;
+  if (!(grid = mf_config_grid(cfg))) return mf_errcode();
+  if (!(fv = mf_fv_create(model, grid))) {
+    status = mf_errcode();
+    goto done;
+  }
   rho0 = malloc((size_t)mf_fv_size(fv) * sizeof(double));
   int ntimes = mf_run_output_times(cfg, &times);
   if (!rho0 || ntimes < 0) {
@@ -86,7 +88,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   }
   mf_fv_initial(fv, rho0);
   if (!(integ = mf_integrator_create(fv, rho0, 0.0, &cfg->integ))) {
-    status = MF_EINPUT;
+    status = mf_errcode();
     goto done;
   }
 
@@ -247,7 +249,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_status status, io;
 
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
-  if (!(grid = mf_config_grid(cfg))) return MF_EINPUT;
+  if (!(grid = mf_config_grid(cfg))) return mf_errcode();
   status = MF_ENOMEM;
   int ntimes = mf_run_output_times(cfg, &times);
   density = malloc((size_t)model->P * (size_t)grid->n * sizeof *density);
@@ -256,7 +258,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     goto done;
   }
   if (!(ps = mf_particles_create(model, &cfg->particles))) {
-    status = MF_EINPUT;
+    status = mf_errcode();
     goto done;
   }
   if ((status = mf_outfile_open(&cfg_file, opts->outdir, "config.ini")) != MF_OK) goto done;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 static _Thread_local char last_message[1024];
+static _Thread_local mf_status last_status;
 
 const char *mf_strerror(mf_status status)
 {
@@ -26,12 +27,19 @@ mf_status mf_error(mf_status status, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(last_message, sizeof last_message, fmt, ap);
   va_end(ap);
+  last_status = status;
   return status;
 }
 
 const char *mf_errmsg(void) { return last_message; }
 
-void mf_error_clear(void) { last_message[0] = '\0'; }
+mf_status mf_errcode(void) { return last_status; }
+
+void mf_error_clear(void)
+{
+  last_message[0] = '\0';
+  last_status = MF_OK;
+}
 
 int mf_exit_code(mf_status status)
 {

@@ -81,7 +81,7 @@ mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
 
   mf_status status;
   mf_grid *base = mf_config_grid(&cfg);
-  if (!base) return MF_EINPUT;
+  if (!base) return mf_errcode();
   const double lo = base->faces[0], hi = base->faces[base->n];
   mf_grid_free(base);
   mf_balance_point points[MF_BALANCE_MAX_ROOTS], att[MF_BALANCE_MAX_ROOTS];
@@ -98,13 +98,23 @@ mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
   mf_integrator *integ = NULL;
   status = MF_ENOMEM;
   if (!grid) {
-    status = MF_EINPUT;
+    status = mf_errcode();
     goto done;
   }
-  if (!fv || !rho || !drho) goto done;
+  if (!fv) {
+    status = mf_errcode();
+    goto done;
+  }
+  if (!rho || !drho) {
+    status = mf_error(MF_ENOMEM, "out of memory");
+    goto done;
+  }
   row->ncells = grid->n;
   mf_fv_initial(fv, rho);
-  if (!(integ = mf_integrator_create(fv, rho, 0.0, &cfg.integ))) goto done;
+  if (!(integ = mf_integrator_create(fv, rho, 0.0, &cfg.integ))) {
+    status = mf_errcode();
+    goto done;
+  }
   collapse_events ev = {.grid = grid, .P = P, .ntargets = natt, .targets = att,
                         .radius = cfg.sweep.collapse_radius};
   double collapse[MF_BALANCE_MAX_ROOTS];

@@ -67,4 +67,12 @@ int mf_balance_nearest(const mf_balance_point *points, int count, int P, const d
 
 const char *mf_balance_stability_name(mf_balance_stability s);
 
+/* The early-behaviour flow dx/dtau = -G(x) from x0, integrated by CVODE
+ * (BDF, dense difference-quotient Jacobian; P unknowns). */
+typedef struct mf_flow mf_flow;
+mf_flow *mf_flow_create(const mf_model *model, const double *x0, double rtol, double atol);
+/* x (length P) at tau.  MF_OK or MF_ENUMERIC with CVODE's reason. */
+mf_status mf_flow_advance(mf_flow *flow, double tau, double *x);
+void mf_flow_free(mf_flow *flow);
+
 #endif

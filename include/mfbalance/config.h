@@ -52,6 +52,13 @@ typedef struct mf_config {
   int ncompare;
   long compare_n[MF_SWEEP_MAX_GAMMAS];
   int compare_replicas; /* most independent runs averaged per n (seeds seed, seed+1, ...) */
+
+  /* [hj]: the Hopf-Cole solver and the early-behaviour flow, on tau = gamma t */
+  double hj_tau_end;     /* final fast time */
+  double hj_output_dtau; /* spacing of the rows of hj.csv and flow.csv */
+  double hj_rtol, hj_atol; /* CVODE tolerances of the Hopf-Cole solver (u is O(1)) */
+  int hj_nsnapshots;
+  double hj_snapshots[MF_MAX_SNAPSHOTS]; /* fast times of the u snapshots */
 } mf_config;
 
 /* The embedded default configuration, as INI text. */

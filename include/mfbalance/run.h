@@ -73,4 +73,15 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts);
  * W1 to the Dirac mass at x*), config.ini. */
 mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts);
 
+/* The hj job (limits.c): the Hopf-Cole solver on tau in [0, hj_tau_end]
+ * (cfg->model.gamma may be INFINITY): hj.csv (tau, per population: argmax
+ * of u, max u, distance of the argmax to the nearest balance point, m, A,
+ * V, the mean of the normalised e^{gamma u} at finite gamma, the early-
+ * behaviour flow and the gap to it), u.csv (snapshots of u), summary.csv
+ * and config.ini. */
+mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts);
+
+/* The flow job (limits.c): the early-behaviour flow from the initial means; flow.csv. */
+mf_status mf_flow_job(const mf_config *cfg, const mf_run_opts *opts);
+
 #endif

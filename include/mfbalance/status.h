@@ -46,8 +46,10 @@ mf_status mf_error(mf_status status, const char *fmt, ...)
 #endif
     ;
 
-/* The last recorded message ("" if none). */
+/* The last recorded message ("" if none), and its status (MF_OK if none):
+ * what a constructor that returned NULL reported. */
 const char *mf_errmsg(void);
+mf_status mf_errcode(void);
 
 /* Forget the last message. */
 void mf_error_clear(void);
