@@ -96,5 +96,13 @@ check "euler diverges" 3 "no longer finite" "$exe" particles particles.scheme=eu
   --out "$tmp/pe" --quiet
 grep -q ',failed$' "$tmp/pe/summary.csv" || { echo "FAIL: summary of a diverged run"; failed=$((failed + 1)); }
 
+# hj and flow: the limit problem, and gamma = inf refused elsewhere.
+check "hj" 0 "" "$exe" hj model.gamma=inf grid.cells=400 hj.tau_end=2 --out "$tmp/hj" --quiet
+grep -q '^E,inf,2,' "$tmp/hj/summary.csv" || { echo "FAIL: hj summary.csv: $(cat "$tmp/hj/summary.csv")"; failed=$((failed + 1)); }
+check "flow" 0 "" "$exe" flow hj.tau_end=2 --out "$tmp/fl" --quiet
+check "run at gamma = inf" 2 "gamma = inf: the limit problem is solved by \`mfbalance hj\` only" \
+  "$exe" run model.gamma=inf --out "$tmp/gi"
+check "hj with uniform data" 2 "needs Gaussian initial data" "$exe" hj "pop.E.init=uniform 0 1" --out "$tmp/gu"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
