@@ -47,15 +47,9 @@ static void sorted_voltages(const mf_particles *ps, int p, double *buf)
 
 static mf_status open_outputs(const mf_config *cfg, const mf_run_opts *opts, mf_outfile *rows, const char *name)
 {
-  mf_outfile cfg_file;
   mf_status status;
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
-  if ((status = mf_outfile_open(&cfg_file, opts->outdir, "config.ini")) != MF_OK) return status;
-  if ((status = mf_config_write(cfg, cfg_file.fp)) != MF_OK) {
-    mf_outfile_discard(&cfg_file);
-    return status;
-  }
-  if ((status = mf_outfile_commit(&cfg_file)) != MF_OK) return status;
+  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) return status;
   return mf_outfile_open(rows, opts->outdir, name);
 }
 

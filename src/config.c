@@ -10,6 +10,8 @@
  */
 #include "mfbalance/config.h"
 
+#include "mfbalance/output.h"
+
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -329,6 +331,28 @@ static mf_status range_error(const entry *e, const char *expected)
   return mf_error(MF_EINPUT, "%s: [%s] %s = '%s': %s", e->origin, e->section, e->key, e->value, expected);
 }
 
+/* One number > 0 into *out; the message names the key. */
+static mf_status get_positive(const entry *e, double *out)
+{
+  mf_status st = get_number(e, out, "one number > 0");
+  if (st != MF_OK) return st;
+  if (*out > 0.0) return MF_OK;
+  char why[96];
+  snprintf(why, sizeof why, "%s must be > 0", e->key);
+  return range_error(e, why);
+}
+
+/* One number in (0, 1) into *out (relative tolerances). */
+static mf_status get_unit_open(const entry *e, double *out)
+{
+  mf_status st = get_number(e, out, "one number in (0, 1)");
+  if (st != MF_OK) return st;
+  if (*out > 0.0 && *out < 1.0) return MF_OK;
+  char why[96];
+  snprintf(why, sizeof why, "%s must be in (0, 1)", e->key);
+  return range_error(e, why);
+}
+
 /* ---- interpreting the sections ------------------------------------------------------ */
 
 static const char *const pop_keys[] = {"sigma", "f", "reversal", "sigmoid", "g", "init", "fraction"};
@@ -340,8 +364,7 @@ static mf_status set_pop_key(mf_config *cfg, mf_population *pop, const entry *e)
   mf_status st;
   double v[3];
   if (strcmp(e->key, "sigma") == 0) {
-    if ((st = get_number(e, &pop->sigma, "one number > 0")) != MF_OK) return st;
-    if (!(pop->sigma > 0.0)) return range_error(e, "sigma must be > 0");
+    if ((st = get_positive(e, &pop->sigma)) != MF_OK) return st;
   } else if (strcmp(e->key, "f") == 0) {
     return get_numbers(e, pop->f, 4, "4 coefficients c0 c1 c2 c3 of f(x) = c0 + c1 x + c2 x^2 + c3 x^3");
   } else if (strcmp(e->key, "reversal") == 0) {
@@ -431,20 +454,16 @@ static mf_status set_key(mf_config *cfg, const entry *e)
   }
   if (strcmp(sec, "time") == 0) {
     if (strcmp(key, "t_end") == 0) {
-      if ((st = get_number(e, &cfg->t_end, "one number > 0")) != MF_OK) return st;
-      return cfg->t_end > 0.0 ? MF_OK : range_error(e, "t_end must be > 0");
+      return get_positive(e, &cfg->t_end);
     }
     if (strcmp(key, "output_dt") == 0) {
-      if ((st = get_number(e, &cfg->output_dt, "one number > 0")) != MF_OK) return st;
-      return cfg->output_dt > 0.0 ? MF_OK : range_error(e, "output_dt must be > 0");
+      return get_positive(e, &cfg->output_dt);
     }
     if (strcmp(key, "rtol") == 0) {
-      if ((st = get_number(e, &cfg->integ.rtol, "one number in (0, 1)")) != MF_OK) return st;
-      return cfg->integ.rtol > 0.0 && cfg->integ.rtol < 1.0 ? MF_OK : range_error(e, "rtol must be in (0, 1)");
+      return get_unit_open(e, &cfg->integ.rtol);
     }
     if (strcmp(key, "atol") == 0) {
-      if ((st = get_number(e, &cfg->integ.atol, "one number > 0")) != MF_OK) return st;
-      return cfg->integ.atol > 0.0 ? MF_OK : range_error(e, "atol must be > 0");
+      return get_positive(e, &cfg->integ.atol);
     }
     if (strcmp(key, "snapshots") == 0) {
       const char *bad = NULL;
@@ -482,8 +501,7 @@ static mf_status set_key(mf_config *cfg, const entry *e)
       return MF_OK;
     }
     if (strcmp(key, "dt") == 0) {
-      if ((st = get_number(e, &po->dt, "one number > 0")) != MF_OK) return st;
-      return po->dt > 0.0 ? MF_OK : range_error(e, "dt must be > 0");
+      return get_positive(e, &po->dt);
     }
     if (strcmp(key, "seed") == 0) {
       char *end;
@@ -516,12 +534,10 @@ static mf_status set_key(mf_config *cfg, const entry *e)
   }
   if (strcmp(sec, "hj") == 0) {
     if (strcmp(key, "tau_end") == 0) {
-      if ((st = get_number(e, &cfg->hj_tau_end, "one number > 0")) != MF_OK) return st;
-      return cfg->hj_tau_end > 0.0 ? MF_OK : range_error(e, "tau_end must be > 0");
+      return get_positive(e, &cfg->hj_tau_end);
     }
     if (strcmp(key, "output_dtau") == 0) {
-      if ((st = get_number(e, &cfg->hj_output_dtau, "one number > 0")) != MF_OK) return st;
-      return cfg->hj_output_dtau > 0.0 ? MF_OK : range_error(e, "output_dtau must be > 0");
+      return get_positive(e, &cfg->hj_output_dtau);
     }
     if (strcmp(key, "snapshots") == 0) {
       const char *bad = NULL;
@@ -532,12 +548,10 @@ static mf_status set_key(mf_config *cfg, const entry *e)
       return MF_OK;
     }
     if (strcmp(key, "rtol") == 0) {
-      if ((st = get_number(e, &cfg->hj_rtol, "one number in (0, 1)")) != MF_OK) return st;
-      return cfg->hj_rtol > 0.0 && cfg->hj_rtol < 1.0 ? MF_OK : range_error(e, "rtol must be in (0, 1)");
+      return get_unit_open(e, &cfg->hj_rtol);
     }
     if (strcmp(key, "atol") == 0) {
-      if ((st = get_number(e, &cfg->hj_atol, "one number > 0")) != MF_OK) return st;
-      return cfg->hj_atol > 0.0 ? MF_OK : range_error(e, "atol must be > 0");
+      return get_positive(e, &cfg->hj_atol);
     }
     return mf_error(MF_EINPUT, "%s: unknown key '%s' in [hj]; expected tau_end, output_dtau, snapshots, rtol or atol",
                     e->origin, key);
@@ -577,12 +591,10 @@ static mf_status set_key(mf_config *cfg, const entry *e)
       return MF_OK;
     }
     if (strcmp(key, "stationary_tol") == 0) {
-      if ((st = get_number(e, &sw->stationary_tol, "one number > 0")) != MF_OK) return st;
-      return sw->stationary_tol > 0.0 ? MF_OK : range_error(e, "stationary_tol must be > 0");
+      return get_positive(e, &sw->stationary_tol);
     }
     if (strcmp(key, "collapse_radius") == 0) {
-      if ((st = get_number(e, &sw->collapse_radius, "one number > 0")) != MF_OK) return st;
-      return sw->collapse_radius > 0.0 ? MF_OK : range_error(e, "collapse_radius must be > 0");
+      return get_positive(e, &sw->collapse_radius);
     }
     if (strcmp(key, "cells_per_sd") == 0) {
       if ((st = get_number(e, &sw->cells_per_sd, "one number >= 1")) != MF_OK) return st;
@@ -802,6 +814,18 @@ mf_status mf_config_write(const mf_config *cfg, FILE *out)
   write_numbers(out, "snapshots", cfg->hj_snapshots, cfg->hj_nsnapshots);
   fprintf(out, "rtol = %.17g\natol = %.17g\n", cfg->hj_rtol, cfg->hj_atol);
   return ferror(out) ? mf_error(MF_EIO, "writing the configuration failed") : MF_OK;
+}
+
+mf_status mf_config_save(const mf_config *cfg, const char *dir)
+{
+  mf_outfile f;
+  mf_status status = mf_outfile_open(&f, dir, "config.ini");
+  if (status != MF_OK) return status;
+  if ((status = mf_config_write(cfg, f.fp)) != MF_OK) {
+    mf_outfile_discard(&f);
+    return status;
+  }
+  return mf_outfile_commit(&f);
 }
 
 /* Read cell faces, one number per line ('#' starts a comment). */

@@ -62,7 +62,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_hj_solver *solver = NULL;
   mf_flow *flow = NULL;
   double *taus = NULL, *u0 = NULL, *rho = NULL;
-  mf_outfile cfg_file = {0}, rows = {0}, snaps = {0}, sum_file = {0};
+  mf_outfile rows = {0}, snaps = {0}, sum_file = {0};
   mf_status status, io;
 
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
@@ -93,9 +93,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
       MF_OK)
     goto done;
 
-  if ((status = mf_outfile_open(&cfg_file, opts->outdir, "config.ini")) != MF_OK) goto done;
-  if ((status = mf_config_write(cfg, cfg_file.fp)) != MF_OK) goto done;
-  if ((status = mf_outfile_commit(&cfg_file)) != MF_OK) goto done;
+  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
   if ((status = mf_outfile_open(&rows, opts->outdir, "hj.csv")) != MF_OK) goto done;
   if ((status = mf_outfile_open(&snaps, opts->outdir, "u.csv")) != MF_OK) goto done;
   fputs("tau", rows.fp);
@@ -158,7 +156,6 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
   }
 
 done:
-  mf_outfile_discard(&cfg_file);
   mf_outfile_discard(&rows);
   mf_outfile_discard(&snaps);
   mf_outfile_discard(&sum_file);

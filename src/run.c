@@ -70,7 +70,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   mf_fv *fv = NULL;
   mf_integrator *integ = NULL;
   double *rho0 = NULL, *times = NULL;
-  mf_outfile obs_file = {0}, dens_file = {0}, cfg_file = {0}, sum_file = {0};
+  mf_outfile obs_file = {0}, dens_file = {0}, sum_file = {0};
   const mf_model *model = &cfg->model;
   mf_status status, io;
 
@@ -92,9 +92,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     goto done;
   }
 
-  if ((status = mf_outfile_open(&cfg_file, opts->outdir, "config.ini")) != MF_OK) goto done;
-  if ((status = mf_config_write(cfg, cfg_file.fp)) != MF_OK) goto done;
-  if ((status = mf_outfile_commit(&cfg_file)) != MF_OK) goto done;
+  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
   if ((status = mf_outfile_open(&obs_file, opts->outdir, "observables.csv")) != MF_OK) goto done;
   if ((status = mf_outfile_open(&dens_file, opts->outdir, "density.csv")) != MF_OK) goto done;
   mf_observables_write_header(obs_file.fp, model);
@@ -131,7 +129,6 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
 done:
   mf_outfile_discard(&obs_file);
   mf_outfile_discard(&dens_file);
-  mf_outfile_discard(&cfg_file);
   mf_outfile_discard(&sum_file);
   mf_integrator_free(integ);
   mf_fv_free(fv);
@@ -159,13 +156,11 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
   const mf_model *model = &cfg->model;
   const int P = model->P, n = cfg->sweep.ngammas;
   mf_sweep_row *rows = calloc((size_t)n, sizeof *rows);
-  mf_outfile cfg_file = {0}, rows_file = {0}, fit_file = {0};
+  mf_outfile rows_file = {0}, fit_file = {0};
   mf_status status, io;
   if (!rows) return mf_error(MF_ENOMEM, "out of memory");
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) goto done;
-  if ((status = mf_outfile_open(&cfg_file, opts->outdir, "config.ini")) != MF_OK) goto done;
-  if ((status = mf_config_write(cfg, cfg_file.fp)) != MF_OK) goto done;
-  if ((status = mf_outfile_commit(&cfg_file)) != MF_OK) goto done;
+  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
   if ((status = mf_outfile_open(&rows_file, opts->outdir, "sweep.csv")) != MF_OK) goto done;
   mf_sweep_write_header(rows_file.fp);
   if (opts->log)
@@ -216,7 +211,6 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
   if (opts->log) fprintf(opts->log, "  results in %s/\n", opts->outdir);
 
 done:
-  mf_outfile_discard(&cfg_file);
   mf_outfile_discard(&rows_file);
   mf_outfile_discard(&fit_file);
   free(rows);
@@ -244,7 +238,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_grid *grid = NULL;
   mf_particles *ps = NULL;
   double *times = NULL, *density = NULL;
-  mf_outfile obs_file = {0}, dens_file = {0}, cfg_file = {0}, sum_file = {0}, dump_file = {0};
+  mf_outfile obs_file = {0}, dens_file = {0}, sum_file = {0}, dump_file = {0};
   mf_pop_observables obs[MF_MAX_POPS];
   mf_status status, io;
 
@@ -261,9 +255,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     status = mf_errcode();
     goto done;
   }
-  if ((status = mf_outfile_open(&cfg_file, opts->outdir, "config.ini")) != MF_OK) goto done;
-  if ((status = mf_config_write(cfg, cfg_file.fp)) != MF_OK) goto done;
-  if ((status = mf_outfile_commit(&cfg_file)) != MF_OK) goto done;
+  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
   if ((status = mf_outfile_open(&obs_file, opts->outdir, "observables.csv")) != MF_OK) goto done;
   if ((status = mf_outfile_open(&dens_file, opts->outdir, "density.csv")) != MF_OK) goto done;
   mf_observables_write_header(obs_file.fp, model);
@@ -322,7 +314,6 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
 done:
   mf_outfile_discard(&obs_file);
   mf_outfile_discard(&dens_file);
-  mf_outfile_discard(&cfg_file);
   mf_outfile_discard(&sum_file);
   mf_outfile_discard(&dump_file);
   mf_particles_free(ps);

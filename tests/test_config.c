@@ -147,7 +147,10 @@ static void test_bad_files(void **state)
   expect_error(variant(11, "sigma = -0.2"), 0, NULL, "sigma must be > 0");
   expect_error(variant(8, "g = 1 -1.5"), 0, NULL, "case.ini:8: [pop.E] g = '1 -1.5': weights must be >= 0");
   expect_error(variant(2, "gamma = nan"), 0, NULL, "case.ini:2: [model] gamma = 'nan': 'nan' is not a finite number");
-  expect_error(variant(2, "gamma = inf"), 0, NULL, "'inf' is not a finite number");
+  expect_error(variant(4, "sigma = inf"), 0, NULL, "case.ini:4: [pop.E] sigma = 'inf': 'inf' is not a finite number");
+  mf_config inf_cfg;
+  assert_int_equal(mf_config_load(&inf_cfg, variant(2, "gamma = inf"), 0, NULL), MF_OK); /* the limit, for hj */
+  assert_true(isinf(inf_cfg.model.gamma));
   expect_error(variant(2, "gamma = 1e999"), 0, NULL, "'1e999' is not a finite number");
   expect_error(variant(5, "f = 0 1 0"), 0, NULL, "case.ini:5: [pop.E] f = '0 1 0': 3 values given, expected 4");
   expect_error(variant(9, "init = normal 1 0.5"), 0, NULL, "case.ini:9: [pop.E] init = 'normal 1 0.5'");

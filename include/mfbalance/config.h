@@ -76,6 +76,9 @@ mf_status mf_config_load(mf_config *cfg, const char *path, int n, char *const *o
  * significant digits).  Returns MF_OK or MF_EIO. */
 mf_status mf_config_write(const mf_config *cfg, FILE *out);
 
+/* Write cfg as DIR/config.ini (written under a temporary name, then renamed). */
+mf_status mf_config_save(const mf_config *cfg, const char *dir);
+
 /* The grid of cfg: uniform, or the faces read from cfg->grid_file (errors
  * name the file and line).  NULL with a message on failure. */
 mf_grid *mf_config_grid(const mf_config *cfg);
