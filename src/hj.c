@@ -108,20 +108,66 @@ static double lse_weights(const mf_hj *hj, const double *u)
   return sum;
 }
 
+/* int S e^{gamma (u - top)} and int e^{gamma (u - top)} over cell i, where u is
+ * the parabola through cells k-1, k, k+1 (k = i clamped inside), sampled at
+ * K sub-cell midpoints.  Used near the maximum, where e^{gamma u} may be far
+ * narrower than a cell. */
+static void subcell_integrals(const mf_hj *hj, const mf_population *pop, const double *u, int i, double top, int K,
+                              double *num, double *den)
+{
+  const mf_grid *g = hj->grid;
+  const int k = i < 1 ? 1 : i > g->n - 2 ? g->n - 2 : i;
+  const double x0 = g->x[k - 1], x1 = g->x[k], x2 = g->x[k + 1];
+  const double d01 = (u[k] - u[k - 1]) / (x1 - x0), d12 = (u[k + 1] - u[k]) / (x2 - x1), c2 = (d12 - d01) / (x2 - x0);
+  double sn = 0.0, sd = 0.0;
+  for (int j = 0; j < K; j++) {
+    const double x = g->faces[i] + g->w[i] * (j + 0.5) / K;
+    const double q = u[k - 1] + d01 * (x - x0) + c2 * (x - x0) * (x - x1);
+    const double e = exp(hj->model.gamma * (q - top));
+    sn += e * mf_model_S(pop, x);
+    sd += e;
+  }
+  *num = sn * g->w[i] / K;
+  *den = sd * g->w[i] / K;
+}
+
 void mf_hj_activities(const mf_hj *hj, const double *u, double *m)
 {
+  const mf_grid *g = hj->grid;
   for (int q = 0; q < hj->P; q++) {
     const mf_population *pop = &hj->model.pop[q];
     const double *uq = u + (size_t)q * hj->n;
+    double umax;
+    const double xbar = mf_hj_argmax(g, uq, &umax);
     if (hj->limit) {
-      double umax;
-      m[q] = mf_model_S(pop, mf_hj_argmax(hj->grid, uq, &umax));
+      m[q] = mf_model_S(pop, xbar);
       continue;
     }
-    const double sum = lse_weights(hj, uq);
-    double s = 0.0;
-    for (int i = 0; i < hj->n; i++) s += hj->weight[i] * mf_model_S(pop, hj->grid->x[i]);
-    m[q] = s / sum;
+    /* Midpoint rule away from the maximum; near it (4 cells each side) the
+     * parabola of u is sampled finely enough to resolve the local width
+     * 1/sqrt(2 gamma |u''|) with 8 points, however large gamma is. */
+    const int imax = mf_grid_locate(g, xbar);
+    const double top = fmax(umax, uq[imax]);
+    double num = 0.0, den = 0.0;
+    for (int i = 0; i < hj->n; i++) {
+      if (abs(i - imax) <= 4) continue;
+      const double e = g->w[i] * exp(hj->model.gamma * (uq[i] - top));
+      num += e * mf_model_S(pop, g->x[i]);
+      den += e;
+    }
+    for (int i = imax - 4; i <= imax + 4; i++) {
+      if (i < 0 || i >= hj->n) continue;
+      const int k = i < 1 ? 1 : i > hj->n - 2 ? hj->n - 2 : i;
+      const double curv = fabs(2.0 * ((uq[k + 1] - uq[k]) / (g->x[k + 1] - g->x[k]) -
+                                       (uq[k] - uq[k - 1]) / (g->x[k] - g->x[k - 1])) / (g->x[k + 1] - g->x[k - 1]));
+      const double width = 1.0 / sqrt(fmax(2.0 * hj->model.gamma * curv, 1e-300));
+      const int K = (int)fmin(4096.0, fmax(1.0, ceil(8.0 * g->w[i] / width)));
+      double cn, cd;
+      subcell_integrals(hj, pop, uq, i, top, K, &cn, &cd);
+      num += cn;
+      den += cd;
+    }
+    m[q] = num / den;
   }
 }
 
