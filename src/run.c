@@ -35,6 +35,17 @@ int mf_run_output_times(const mf_config *cfg, double **times_out)
   return kept;
 }
 
+/* observables.csv and density.csv, opened with their headers: the files of a time series. */
+static mf_status open_series(const char *dir, const mf_model *model, mf_outfile *obs, mf_outfile *dens)
+{
+  mf_status status = mf_outfile_open(obs, dir, "observables.csv");
+  if (status == MF_OK) status = mf_outfile_open(dens, dir, "density.csv");
+  if (status != MF_OK) return status;
+  mf_observables_write_header(obs->fp, model);
+  mf_density_write_header(dens->fp);
+  return MF_OK;
+}
+
 static int is_snapshot(const mf_config *cfg, double t)
 {
   for (int s = 0; s < cfg->nsnapshots; s++)
@@ -93,10 +104,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   }
 
   if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
-  if ((status = mf_outfile_open(&obs_file, opts->outdir, "observables.csv")) != MF_OK) goto done;
-  if ((status = mf_outfile_open(&dens_file, opts->outdir, "density.csv")) != MF_OK) goto done;
-  mf_observables_write_header(obs_file.fp, model);
-  mf_density_write_header(dens_file.fp);
+  if ((status = open_series(opts->outdir, model, &obs_file, &dens_file)) != MF_OK) goto done;
 
   for (int k = 0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_integrator_advance(integ, times[k]);
@@ -256,10 +264,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     goto done;
   }
   if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
-  if ((status = mf_outfile_open(&obs_file, opts->outdir, "observables.csv")) != MF_OK) goto done;
-  if ((status = mf_outfile_open(&dens_file, opts->outdir, "density.csv")) != MF_OK) goto done;
-  mf_observables_write_header(obs_file.fp, model);
-  mf_density_write_header(dens_file.fp);
+  if ((status = open_series(opts->outdir, model, &obs_file, &dens_file)) != MF_OK) goto done;
 
   for (int k = 0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_particles_advance(ps, times[k]);
