@@ -30,13 +30,6 @@ static int compare_doubles(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-static int is_snapshot_time(const mf_config *cfg, double t)
-{
-  for (int k = 0; k < cfg->nsnapshots; k++)
-    if (fabs(cfg->snapshots[k] - t) <= 1e-12 * cfg->t_end) return 1;
-  return fabs(t - cfg->t_end) <= 1e-12 * cfg->t_end;
-}
-
 /* Sorted copy of population p's voltages into buf. */
 static void sorted_voltages(const mf_particles *ps, int p, double *buf)
 {
@@ -58,7 +51,7 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   const mf_model *model = &cfg->model;
   const int P = model->P;
   double *times = NULL;
-  const int nt = mf_run_output_times(cfg, &times);
+  const int nt = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
   mf_grid *grid = NULL;
   mf_fv *fv = NULL;
   mf_integrator *integ = NULL;
@@ -136,7 +129,7 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
           fprintf(rows.fp, "%ld,%d,%llu,%.17g,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", n, r + 1,
                   (unsigned long long)po.seed, times[j], model->pop[p].name, q->mean, obs[p].mean,
                   obs[p].mean - q->mean, q->sd, obs[p].sd, obs[p].sd - q->sd, w1);
-          if (opts->log && r == 0 && is_snapshot_time(cfg, times[j]))
+          if (opts->log && r == 0 && (mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[j], cfg->t_end) || j == nt - 1))
             fprintf(opts->log, "  %9ld %7.4g %-5s %12.8f %12.8f %10.2e %10.2e %10.3e\n", n, times[j],
                     model->pop[p].name, q->mean, obs[p].mean, obs[p].mean - q->mean, obs[p].sd - q->sd, w1);
           if (j == nt - 1) sum[p] += w1, sum2[p] += w1 * w1;

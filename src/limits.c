@@ -13,38 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int compare_doubles(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Multiples of dtau up to tau_end, tau_end, and the snapshots: sorted, unique, new array. */
-static int tau_grid(const mf_config *cfg, double **out)
-{
-  const long K = (long)floor(cfg->hj_tau_end / cfg->hj_output_dtau + 1e-9);
-  double *t = malloc((size_t)(K + 2 + cfg->hj_nsnapshots) * sizeof *t);
-  *out = t;
-  if (!t) return -1;
-  int n = 0;
-  for (long k = 0; k <= K; k++) t[n++] = (double)k * cfg->hj_output_dtau;
-  t[n++] = cfg->hj_tau_end;
-  for (int k = 0; k < cfg->hj_nsnapshots; k++)
-    if (cfg->hj_snapshots[k] >= 0.0 && cfg->hj_snapshots[k] <= cfg->hj_tau_end) t[n++] = cfg->hj_snapshots[k];
-  qsort(t, (size_t)n, sizeof *t, compare_doubles);
-  int kept = 0;
-  for (int k = 0; k < n; k++)
-    if (kept == 0 || t[k] > t[kept - 1] + 1e-12 * cfg->hj_tau_end) t[kept++] = t[k];
-  return kept;
-}
-
-static int is_hj_snapshot(const mf_config *cfg, double tau)
-{
-  for (int k = 0; k < cfg->hj_nsnapshots; k++)
-    if (fabs(cfg->hj_snapshots[k] - tau) <= 1e-12 * cfg->hj_tau_end) return 1;
-  return 0;
-}
-
 static void initial_means(const mf_model *model, double *x)
 {
   for (int p = 0; p < model->P; p++) {
@@ -71,7 +39,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
     status = mf_errcode();
     goto done;
   }
-  const int n = grid->n, ntau = tau_grid(cfg, &taus);
+  const int n = grid->n, ntau = mf_output_times(cfg->hj_tau_end, cfg->hj_output_dtau, cfg->hj_snapshots, cfg->hj_nsnapshots, &taus);
   u0 = malloc((size_t)mf_hj_size(hj) * sizeof *u0);
   rho = malloc((size_t)n * sizeof *rho);
   if (ntau < 0 || !u0 || !rho) {
@@ -129,7 +97,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
               A[p] > 0 ? C[p] / A[p] : NAN, mean, xf[p], gap);
     }
     fputc('\n', rows.fp);
-    if (is_hj_snapshot(cfg, taus[k]))
+    if (mf_is_snapshot(cfg->hj_snapshots, cfg->hj_nsnapshots, taus[k], cfg->hj_tau_end))
       for (int p = 0; p < P; p++)
         for (int i = 0; i < n; i++)
           fprintf(snaps.fp, "%.12g,%s,%.12g,%.17g\n", taus[k], model->pop[p].name, grid->x[i], u[(size_t)p * n + i]);
@@ -175,7 +143,7 @@ mf_status mf_flow_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_outfile rows = {0};
   mf_status status;
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
-  const int ntau = tau_grid(cfg, &taus);
+  const int ntau = mf_output_times(cfg->hj_tau_end, cfg->hj_output_dtau, cfg->hj_snapshots, cfg->hj_nsnapshots, &taus);
   initial_means(model, x0);
   if (ntau < 0) {
     status = mf_error(MF_ENOMEM, "out of memory");

@@ -17,22 +17,29 @@ static int compare_doubles(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-int mf_run_output_times(const mf_config *cfg, double **times_out)
+int mf_output_times(double end, double dt, const double *snapshots, int nsnapshots, double **times_out)
 {
-  const double tol = 1e-12 * cfg->t_end;
-  long K = (long)floor(cfg->t_end / cfg->output_dt + 1e-9);
-  double *t = malloc((size_t)(K + 2 + cfg->nsnapshots) * sizeof(double));
+  const double tol = 1e-12 * end;
+  const long K = (long)floor(end / dt + 1e-9);
+  double *t = malloc((size_t)(K + 2 + nsnapshots) * sizeof(double));
   *times_out = t;
   if (!t) return -1;
   int n = 0;
-  for (long k = 0; k <= K; k++) t[n++] = (double)k * cfg->output_dt;
-  t[n++] = cfg->t_end;
-  for (int s = 0; s < cfg->nsnapshots; s++) t[n++] = cfg->snapshots[s];
+  for (long k = 0; k <= K; k++) t[n++] = (double)k * dt;
+  t[n++] = end;
+  for (int s = 0; s < nsnapshots; s++) t[n++] = snapshots[s];
   qsort(t, (size_t)n, sizeof(double), compare_doubles);
   int kept = 0;
   for (int k = 0; k < n; k++)
-    if (t[k] <= cfg->t_end + tol && (kept == 0 || t[k] - t[kept - 1] > tol)) t[kept++] = t[k];
+    if (t[k] >= 0.0 && t[k] <= end + tol && (kept == 0 || t[k] - t[kept - 1] > tol)) t[kept++] = t[k];
   return kept;
+}
+
+int mf_is_snapshot(const double *snapshots, int n, double t, double end)
+{
+  for (int s = 0; s < n; s++)
+    if (fabs(snapshots[s] - t) <= 1e-12 * end) return 1;
+  return 0;
 }
 
 /* observables.csv and density.csv, opened with their headers: the files of a time series. */
@@ -44,13 +51,6 @@ static mf_status open_series(const char *dir, const mf_model *model, mf_outfile 
   mf_observables_write_header(obs->fp, model);
   mf_density_write_header(dens->fp);
   return MF_OK;
-}
-
-static int is_snapshot(const mf_config *cfg, double t)
-{
-  for (int s = 0; s < cfg->nsnapshots; s++)
-    if (fabs(cfg->snapshots[s] - t) <= 1e-12 * cfg->t_end) return 1;
-  return 0;
 }
 
 static void print_summary(FILE *log, const mf_config *cfg, const mf_run_result *res, const char *outdir,
@@ -92,7 +92,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     goto done;
   }
   rho0 = malloc((size_t)mf_fv_size(fv) * sizeof(double));
-  int ntimes = mf_run_output_times(cfg, &times);
+  int ntimes = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
   if (!rho0 || ntimes < 0) {
     status = mf_error(MF_ENOMEM, "out of memory");
     goto done;
@@ -113,7 +113,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     mf_observables_compute(fv, rho, res->obs);
     mf_observables_write_row(obs_file.fp, t, model, res->obs);
     /* After a failure the last accepted state is written as a snapshot too. */
-    if (status != MF_OK || is_snapshot(cfg, times[k])) mf_density_write(dens_file.fp, t, fv, rho);
+    if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end)) mf_density_write(dens_file.fp, t, fv, rho);
     if (status != MF_OK) break;
   }
   mf_integrator_get_stats(integ, &res->stats);
@@ -253,7 +253,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
   if (!(grid = mf_config_grid(cfg))) return mf_errcode();
   status = MF_ENOMEM;
-  int ntimes = mf_run_output_times(cfg, &times);
+  int ntimes = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
   density = malloc((size_t)model->P * (size_t)grid->n * sizeof *density);
   if (ntimes < 0 || !density) {
     status = mf_error(MF_ENOMEM, "out of memory");
@@ -271,7 +271,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     const double t = mf_particles_time(ps);
     mf_observables_particles(ps, grid, obs, density);
     mf_observables_write_row(obs_file.fp, t, model, obs);
-    if (status != MF_OK || is_snapshot(cfg, times[k])) mf_density_write_grid(dens_file.fp, t, model, grid, density);
+    if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end)) mf_density_write_grid(dens_file.fp, t, model, grid, density);
     if (status != MF_OK) break;
   }
   if ((io = mf_outfile_commit(&obs_file)) != MF_OK && status == MF_OK) status = io;

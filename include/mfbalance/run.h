@@ -38,10 +38,15 @@ typedef struct {
  * outputs are flushed up to the failure).  result may be NULL. */
 mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *result);
 
-/* The output times of cfg: multiples of output_dt up to t_end, t_end itself
- * and the snapshot times, increasing and without repeats, into a new array
- * *times (the caller frees it).  Returns how many, or -1 if memory runs out. */
-int mf_run_output_times(const mf_config *cfg, double **times);
+/* The output times of a run to `end`: multiples of dt up to end, end
+ * itself and the snapshot times in [0, end], increasing and without repeats
+ * (closer than 1e-12 end), into a new array *times (the caller frees it).
+ * Returns how many, or -1 if memory runs out.  Serves t (run, particles,
+ * compare) and the fast time tau (hj, flow) alike. */
+int mf_output_times(double end, double dt, const double *snapshots, int nsnapshots, double **times);
+
+/* 1 if t is one of the n snapshot times (to 1e-12 end), else 0. */
+int mf_is_snapshot(const double *snapshots, int n, double t, double end);
 
 /* The sweep job: mf_sweep_one for every gamma of cfg->sweep, in order,
  * writing into the output directory
