@@ -44,6 +44,9 @@ static const char default_ini[] =
     "fraction = 0.2\n"
     "\n"
     "[grid]\n"
+    "method = moving\n"
+    "moving_cells = 200\n"
+    "moving_halfwidth = 10\n"
     "xmin = -4\n"
     "xmax = 4\n"
     "cells = 2000\n"
@@ -169,10 +172,24 @@ static mf_status store_put(store *s, const char *section, const char *key, const
 }
 
 /* Merge src into dst.  A file's populations replace all earlier ones; a grid
- * file and a uniform grid exclude each other, whichever came later wins. */
+ * file and a uniform grid exclude each other, whichever came later wins; a
+ * source that names a fixed grid (file, cells or refine) but no method asks
+ * for method = fixed. */
 static mf_status store_merge(store *dst, const store *src, int replace_pops)
 {
   if (replace_pops && store_has_pops(src)) store_remove(dst, "pop.", NULL);
+  if (!store_find((store *)src, "grid", "method")) {
+    static const char *const fixed_keys[] = {"file", "cells", "refine"};
+    for (int k = 0; k < 3; k++) {
+      const entry *e = store_find((store *)src, "grid", fixed_keys[k]);
+      if (!e) continue;
+      char origin[sizeof e->origin];
+      snprintf(origin, sizeof origin, "%.*s (implies method = fixed)", (int)sizeof e->origin - 32, e->origin);
+      mf_status status = store_put(dst, "grid", "method", "fixed", origin);
+      if (status != MF_OK) return status;
+      break;
+    }
+  }
   if (store_find((store *)src, "grid", "file")) {
     store_remove(dst, "grid", "xmin");
     store_remove(dst, "grid", "xmax");
@@ -422,6 +439,21 @@ static mf_status set_key(mf_config *cfg, const entry *e)
     return mf_error(MF_EINPUT, "%s: unknown key '%s' in [model]; expected gamma", e->origin, key);
   }
   if (strcmp(sec, "grid") == 0) {
+    if (strcmp(key, "method") == 0) {
+      if (strcmp(e->value, "moving") == 0) cfg->grid_method = MF_GRID_MOVING;
+      else if (strcmp(e->value, "fixed") == 0) cfg->grid_method = MF_GRID_FIXED;
+      else return range_error(e, "expected moving or fixed");
+      return MF_OK;
+    }
+    if (strcmp(key, "moving_cells") == 0) {
+      if ((st = get_long(e, MF_GRID_MIN_CELLS, 100000000L, &l)) != MF_OK) return st;
+      cfg->moving_cells = (int)l;
+      return MF_OK;
+    }
+    if (strcmp(key, "moving_halfwidth") == 0) {
+      if ((st = get_positive(e, &cfg->moving_halfwidth)) != MF_OK) return st;
+      return cfg->moving_halfwidth <= 40.0 ? MF_OK : range_error(e, "expected at most 40 s.d.");
+    }
     if (strcmp(key, "xmin") == 0) return get_number(e, &cfg->xmin, "one number");
     if (strcmp(key, "xmax") == 0) return get_number(e, &cfg->xmax, "one number");
     if (strcmp(key, "cells") == 0) {
@@ -449,7 +481,7 @@ static mf_status set_key(mf_config *cfg, const entry *e)
       snprintf(cfg->grid_file, sizeof cfg->grid_file, "%s", e->value);
       return MF_OK;
     }
-    return mf_error(MF_EINPUT, "%s: unknown key '%s' in [grid]; expected xmin, xmax, cells, refine or file",
+    return mf_error(MF_EINPUT, "%s: unknown key '%s' in [grid]; expected method, moving_cells, moving_halfwidth, xmin, xmax, cells, refine or file",
                     e->origin, key);
   }
   if (strcmp(sec, "time") == 0) {
@@ -666,7 +698,7 @@ static mf_status check_complete(mf_config *cfg, store *s)
     return mf_error(MF_EINPUT, "'fraction' is given for %d of %d populations: give it for all or none",
                     with_fraction, cfg->model.P);
   }
-  static const char *const needed[][2] = {{"model", "gamma"},   {"time", "t_end"},           {"time", "output_dt"},
+  static const char *const needed[][2] = {{"model", "gamma"},   {"grid", "method"}, {"grid", "moving_cells"}, {"grid", "moving_halfwidth"}, {"time", "t_end"},           {"time", "output_dt"},
                                           {"time", "rtol"},     {"time", "atol"},            {"solver", "linear"},
                                           {"sweep", "gammas"},  {"sweep", "stationary_tol"}, {"sweep", "collapse_radius"},
                                           {"sweep", "refine"},  {"sweep", "cells_per_sd"},     {"particles", "n"},
@@ -784,10 +816,12 @@ mf_status mf_config_write(const mf_config *cfg, FILE *out)
             pop->init_b);
     fprintf(out, "fraction = %.17g\n", pop->fraction);
   }
+  fprintf(out, "\n[grid]\nmethod = %s\nmoving_cells = %d\nmoving_halfwidth = %.17g\n",
+          cfg->grid_method == MF_GRID_MOVING ? "moving" : "fixed", cfg->moving_cells, cfg->moving_halfwidth);
   if (cfg->grid_file[0])
-    fprintf(out, "\n[grid]\nfile = %s\n", cfg->grid_file);
+    fprintf(out, "file = %s\n", cfg->grid_file);
   else
-    fprintf(out, "\n[grid]\nxmin = %.17g\nxmax = %.17g\ncells = %d\n", cfg->xmin, cfg->xmax, cfg->cells);
+    fprintf(out, "xmin = %.17g\nxmax = %.17g\ncells = %d\n", cfg->xmin, cfg->xmax, cfg->cells);
   if (cfg->nzones > 0) {
     fputs("refine =", out);
     for (int z = 0; z < cfg->nzones; z++)

@@ -19,13 +19,21 @@
 
 #include <stdio.h>
 
+typedef enum { MF_GRID_MOVING, MF_GRID_FIXED } mf_grid_method;
+
 #define MF_MAX_SNAPSHOTS 64 /* most density snapshot times */
 #define MF_PATH_LEN 1024    /* longest file path kept */
 
 typedef struct mf_config {
   mf_model model;
 
-  /* [grid]: uniform xmin..xmax with `cells` cells, or the faces in grid_file */
+  /* [grid]: the discretisation.  moving: one affine frame per population
+   * (frame.h), moving_cells cells over +-moving_halfwidth s.d.; fixed: the
+   * uniform xmin..xmax with `cells` cells (optionally refined), or the faces
+   * in grid_file.  xmin, xmax (or the file's ends) are the walls either way. */
+  mf_grid_method grid_method;
+  int moving_cells;        /* cells of each population's frame, >= 8 */
+  double moving_halfwidth; /* half-width of a frame, in s.d. of its population, > 0 */
   double xmin, xmax;
   int cells;
   char grid_file[MF_PATH_LEN]; /* "" for a uniform grid */
