@@ -21,6 +21,8 @@
  */
 #include "mfbalance/fv.h"
 
+#include "bernoulli.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,30 +110,6 @@ void mf_fv_activities(const mf_fv *fv, const double *rho, double *m)
   }
 }
 
-/* B(a) and B(-a) for a = |z|, from one exponential: with e = exp(-a),
- * B(a) = a e / (1 - e) and B(-a) = a / (1 - e).  1 - e is taken from expm1
- * where it would cancel.  Both are computed directly because B(-a) = B(a) + a
- * loses every digit of B(a) when a is large. */
-static void bernoulli_pair(double a, double *b_pos, double *b_neg)
-{
-  if (a == 0.0) {
-    *b_pos = *b_neg = 1.0;
-    return;
-  }
-  double e = exp(-a);
-  double one_minus_e = a < 0.5 ? -expm1(-a) : 1.0 - e;
-  *b_neg = a / one_minus_e;
-  *b_pos = *b_neg * e;
-}
-
-/* B'(z) from B(z) and B(-z): B'(z) = -B(z) (B(-z) - 1) / z, with the Taylor
- * series -1/2 + z/6 - z^3/180 near 0 where that quotient cancels. */
-static double bernoulli_deriv(double z, double b_z, double b_mz)
-{
-  if (fabs(z) < 1e-3) return -0.5 + z / 6.0 - z * z * z / 180.0;
-  return -b_z * (b_mz - 1.0) / z;
-}
-
 /* Fill bplus = B(delta_i), bminus = B(-delta_i) for population p with
  * coupling (A, C); optionally ddelta = delta_i themselves. */
 static void face_weights(mf_fv *fv, int p, double A, double C, double *delta_out)
@@ -141,15 +119,7 @@ static void face_weights(mf_fv *fv, int p, double A, double C, double *delta_out
   const double *dF = fv->dF + (size_t)p * (fv->n - 1);
   for (int i = 0; i < fv->n - 1; i++) {
     double delta = (dF[i] - gamma * fv->h[i] * (A * fv->xm[i] - C)) / D;
-    double bp, bm;
-    bernoulli_pair(fabs(delta), &bp, &bm);
-    if (delta >= 0.0) {
-      fv->bplus[i] = bp;
-      fv->bminus[i] = bm;
-    } else {
-      fv->bplus[i] = bm;
-      fv->bminus[i] = bp;
-    }
+    mf_bernoulli_pair(delta, &fv->bplus[i], &fv->bminus[i]);
     if (delta_out) delta_out[i] = delta;
   }
 }
@@ -230,8 +200,8 @@ mf_status mf_fv_jacobian(mf_fv *fv, const double *rho, int nonlocal, mf_tlr *J)
     for (int i = 0; i < n - 1; i++) {
       double z = delta[i];
       double dJ_ddelta = D / fv->h[i] *
-                         (-bernoulli_deriv(-z, fv->bminus[i], fv->bplus[i]) * r[i] -
-                          bernoulli_deriv(z, fv->bplus[i], fv->bminus[i]) * r[i + 1]);
+                         (-mf_bernoulli_deriv(-z, fv->bminus[i], fv->bplus[i]) * r[i] -
+                          mf_bernoulli_deriv(z, fv->bplus[i], fv->bminus[i]) * r[i + 1]);
       delta[i] = dJ_ddelta * gamma * fv->h[i] / D;
     }
     for (int q = 0; q < P; q++) {
@@ -252,17 +222,6 @@ mf_status mf_fv_jacobian(mf_fv *fv, const double *rho, int nonlocal, mf_tlr *J)
   return MF_OK;
 }
 
-/* Integral of the initial density of pop over [a, b]. */
-static double initial_mass(const mf_population *pop, double a, double b)
-{
-  if (pop->init == MF_INIT_GAUSSIAN) {
-    double s = pop->init_b * sqrt(2.0);
-    return 0.5 * (erf((b - pop->init_a) / s) - erf((a - pop->init_a) / s));
-  }
-  double lo = fmax(a, pop->init_a), hi = fmin(b, pop->init_b);
-  return hi > lo ? (hi - lo) / (pop->init_b - pop->init_a) : 0.0;
-}
-
 /* Scale population p of rho to unit mass (no-op on a zero density). */
 static void normalise(const mf_grid *grid, double *r)
 {
@@ -278,7 +237,7 @@ void mf_fv_initial(const mf_fv *fv, double *rho)
   for (int p = 0; p < fv->P; p++) {
     double *r = rho + (size_t)p * fv->n;
     for (int i = 0; i < fv->n; i++)
-      r[i] = initial_mass(&fv->model->pop[p], grid->faces[i], grid->faces[i + 1]) / grid->w[i];
+      r[i] = mf_model_initial_mass(&fv->model->pop[p], grid->faces[i], grid->faces[i + 1]) / grid->w[i];
     normalise(grid, r);
   }
 }

@@ -1,7 +1,8 @@
-/* integrator.c -- CVODE (Hindmarsh et al., ACM TOMS 31, 2005) driving the
- * finite-volume system of fv.c: BDF, Newton, analytic Jacobian, and the
- * linear solvers named in integrator.h.  Nothing is allocated inside the
- * right-hand side or Jacobian callbacks.
+/* integrator.c -- CVODE (Hindmarsh et al., ACM TOMS 31, 2005) driving a
+ * discretised mean-field system (integrator.h): BDF, Newton, and the linear
+ * solvers named there (the analytic Jacobian for the direct ones, a
+ * preconditioned SPGMR otherwise).  Nothing is allocated inside the
+ * right-hand side, Jacobian or preconditioner callbacks.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/integrator.h"
@@ -19,12 +20,13 @@
 #include <sundials/sundials_config.h>
 #include <sunlinsol/sunlinsol_band.h>
 #include <sunlinsol/sunlinsol_dense.h>
+#include <sunlinsol/sunlinsol_spgmr.h>
 #include <sunmatrix/sunmatrix_band.h>
 #include <sunmatrix/sunmatrix_dense.h>
 #include <time.h>
 
 struct mf_integrator {
-  mf_fv *fv;
+  mf_system sys;
   mf_linsol linsol;
   SUNContext ctx;
   void *cvode;
@@ -57,13 +59,14 @@ const char *mf_linsol_name(mf_linsol linsol)
   case MF_LINSOL_WOODBURY: return "woodbury";
   case MF_LINSOL_BAND: return "band";
   case MF_LINSOL_DENSE: return "dense";
+  case MF_LINSOL_GMRES: return "gmres";
   }
   return "?";
 }
 
 int mf_linsol_from_name(const char *name)
 {
-  for (int k = MF_LINSOL_WOODBURY; k <= MF_LINSOL_DENSE; k++)
+  for (int k = MF_LINSOL_WOODBURY; k <= MF_LINSOL_GMRES; k++)
     if (strcmp(name, mf_linsol_name((mf_linsol)k)) == 0) return k;
   return -1;
 }
@@ -78,7 +81,25 @@ static int rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user_data)
 {
   (void)t;
   mf_integrator *integ = user_data;
-  return mf_fv_rhs(integ->fv, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+  return integ->sys.rhs(integ->sys.data, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+}
+
+static int prec_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok, sunbooleantype *jcur,
+                      sunrealtype gamma, void *user_data)
+{
+  (void)t, (void)fy, (void)jok;
+  mf_integrator *integ = user_data;
+  *jcur = SUNTRUE;
+  return integ->sys.prec_setup(integ->sys.data, N_VGetArrayPointer(y), gamma);
+}
+
+static int prec_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vector z, sunrealtype gamma,
+                      sunrealtype delta, int lr, void *user_data)
+{
+  (void)t, (void)y, (void)fy, (void)gamma, (void)delta, (void)lr;
+  mf_integrator *integ = user_data;
+  integ->sys.prec_solve(integ->sys.data, N_VGetArrayPointer(r), N_VGetArrayPointer(z));
+  return 0;
 }
 
 static int jacobian(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user_data, N_Vector tmp1,
@@ -87,16 +108,16 @@ static int jacobian(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *u
   (void)t, (void)fy, (void)tmp1, (void)tmp2, (void)tmp3;
   mf_integrator *integ = user_data;
   const double *rho = N_VGetArrayPointer(y);
-  if (integ->linsol == MF_LINSOL_WOODBURY) return mf_fv_jacobian(integ->fv, rho, 1, mf_tlr_content(J));
+  if (integ->linsol == MF_LINSOL_WOODBURY) return integ->sys.jacobian(integ->sys.data, rho, 1, mf_tlr_content(J));
 
   mf_tlr *T = mf_tlr_content(integ->scratch);
   if (integ->linsol == MF_LINSOL_DENSE) {
-    mf_status status = mf_fv_jacobian(integ->fv, rho, 1, T);
+    mf_status status = integ->sys.jacobian(integ->sys.data, rho, 1, T);
     if (status == MF_OK) mf_tlr_to_dense(T, SUNDenseMatrix_Data(J));
     return status;
   }
   /* Band: the tridiagonal part only; the rank-P nonlocal term is dropped. */
-  mf_status status = mf_fv_jacobian(integ->fv, rho, 0, T);
+  mf_status status = integ->sys.jacobian(integ->sys.data, rho, 0, T);
   for (sunindextype i = 0; i < T->N; i++) {
     SM_ELEMENT_B(J, i, i) = T->d[i];
     if (i > 0) SM_ELEMENT_B(J, i, i - 1) = T->dl[i];
@@ -113,22 +134,20 @@ static int jacobian(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *u
  * >= 0 and the mass is unchanged.  The change is of the size of the local
  * error, so the error estimate is left alone.  (CVODE's own inequality
  * constraints clip without that rescaling and so do not conserve mass.) */
-static int nonnegative_correction(const mf_fv *fv, const double *y, double *corr)
+static int nonnegative_correction(const mf_system *sys, const double *y, double *corr)
 {
-  const mf_grid *grid = mf_fv_grid(fv);
-  const int n = grid->n;
-  for (int p = 0; p < mf_fv_model(fv)->P; p++) {
+  const int n = sys->n;
+  const double *w = sys->weights;
+  memset(corr, 0, (size_t)sys->size * sizeof(double));
+  for (int p = 0; p < sys->P; p++) {
     const double *r = y + (size_t)p * n;
     double *c = corr + (size_t)p * n;
     double neg = 0.0, pos = 0.0;
     for (int i = 0; i < n; i++) {
-      if (r[i] < 0.0) neg -= grid->w[i] * r[i];
-      else pos += grid->w[i] * r[i];
+      if (r[i] < 0.0) neg -= w[i] * r[i];
+      else pos += w[i] * r[i];
     }
-    if (neg == 0.0) {
-      memset(c, 0, (size_t)n * sizeof(double));
-      continue;
-    }
+    if (neg == 0.0) continue;
     if (!(neg < pos)) return 1; /* not a small excursion: retry with a smaller step */
     const double shrink = neg / pos;
     for (int i = 0; i < n; i++) c[i] = r[i] < 0.0 ? -r[i] : -shrink * r[i];
@@ -141,7 +160,7 @@ static int project_nonnegative(sunrealtype t, N_Vector ycur, N_Vector corr, sunr
 {
   (void)t, (void)eps, (void)err;
   mf_integrator *integ = user_data;
-  return nonnegative_correction(integ->fv, N_VGetArrayPointer(ycur), N_VGetArrayPointer(corr));
+  return nonnegative_correction(&integ->sys, N_VGetArrayPointer(ycur), N_VGetArrayPointer(corr));
 }
 
 static void error_handler(int code, const char *module, const char *function, char *msg, void *data)
@@ -164,27 +183,52 @@ void mf_integrator_free(mf_integrator *integ)
   free(integ);
 }
 
-static mf_status check_opts(const mf_integrator_opts *opts, sunindextype N)
+static mf_status check_opts(const mf_integrator_opts *opts, const mf_system *sys)
 {
+  const sunindextype N = sys->size;
   if (!(opts->rtol > 0.0 && opts->rtol < 1.0))
     return mf_error(MF_EINPUT, "rtol = %g: expected 0 < rtol < 1", opts->rtol);
   if (!(opts->atol > 0.0 && isfinite(opts->atol)))
     return mf_error(MF_EINPUT, "atol = %g: expected a finite number > 0", opts->atol);
   if (opts->max_steps < 1) return mf_error(MF_EINPUT, "max_steps = %ld: expected >= 1", opts->max_steps);
+  if (opts->linsol == MF_LINSOL_GMRES ? !(sys->prec_setup && sys->prec_solve) : !sys->jacobian)
+    return mf_error(MF_EINPUT, "linear = %s is not offered by this discretisation (use %s)", mf_linsol_name(opts->linsol),
+                    sys->jacobian ? "woodbury, band or dense" : "gmres");
   if (opts->linsol == MF_LINSOL_DENSE && N > MF_DENSE_MAX)
     return mf_error(MF_EINPUT, "linear = dense with %ld unknowns: the dense solver takes at most %d "
                     "(use woodbury or band)", (long)N, MF_DENSE_MAX);
   return MF_OK;
 }
 
+static mf_status fv_rhs(void *data, const double *y, double *dy) { return mf_fv_rhs(data, y, dy); }
+
+static mf_status fv_jacobian(void *data, const double *y, int nonlocal, mf_tlr *J)
+{
+  return mf_fv_jacobian(data, y, nonlocal, J);
+}
+
+mf_system mf_fv_system(mf_fv *fv)
+{
+  const mf_grid *grid = mf_fv_grid(fv);
+  return (mf_system){.data = fv, .size = mf_fv_size(fv), .P = mf_fv_model(fv)->P, .n = grid->n,
+                     .weights = grid->w, .rhs = fv_rhs, .jacobian = fv_jacobian};
+}
+
 mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, const mf_integrator_opts *opts)
 {
-  const int P = mf_fv_model(fv)->P, n = mf_fv_grid(fv)->n;
-  const sunindextype N = (sunindextype)P * n;
-  if (check_opts(opts, N) != MF_OK) return NULL;
+  const mf_system sys = mf_fv_system(fv);
+  return mf_integrator_create_system(&sys, rho0, t0, opts);
+}
+
+mf_integrator *mf_integrator_create_system(const mf_system *sys, const double *y0, double t0,
+                                           const mf_integrator_opts *opts)
+{
+  const int P = sys->P, n = sys->n;
+  const sunindextype N = sys->size;
+  if (check_opts(opts, sys) != MF_OK) return NULL;
   mf_integrator *integ = calloc(1, sizeof *integ);
   if (!integ) goto nomem;
-  integ->fv = fv;
+  integ->sys = *sys;
   integ->linsol = opts->linsol;
   integ->t = t0;
   if (mf_sundials_context_create(&integ->ctx) != MF_OK) goto fail;
@@ -195,7 +239,7 @@ mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, co
   /* Fused vector operations let CVODE update its Nordsieck history in one
    * pass over memory instead of one pass per column. */
   N_VEnableFusedOps_Serial(integ->y, SUNTRUE);
-  memcpy(N_VGetArrayPointer(integ->y), rho0, (size_t)N * sizeof(double));
+  memcpy(N_VGetArrayPointer(integ->y), y0, (size_t)N * sizeof(double));
 
   switch (opts->linsol) {
   case MF_LINSOL_WOODBURY:
@@ -212,6 +256,11 @@ mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, co
     integ->scratch = mf_tlr_matrix_create(P, n, P, integ->ctx);
     if (integ->A && integ->scratch) integ->LS = SUNLinSol_Dense(integ->y, integ->A, integ->ctx);
     break;
+  case MF_LINSOL_GMRES:
+    /* The preconditioned operator is the identity plus a perturbation of
+     * rank about 3P (activities, frame position and scale): few iterations. */
+    integ->LS = SUNLinSol_SPGMR(integ->y, SUN_PREC_LEFT, 10, integ->ctx);
+    break;
   }
   if (!integ->LS) goto nomem;
 
@@ -225,7 +274,8 @@ mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, co
   if (flag == CV_SUCCESS) flag = CVodeSetProjFn(integ->cvode, project_nonnegative);
   if (flag == CV_SUCCESS) flag = CVodeSetProjErrEst(integ->cvode, SUNFALSE);
   if (flag == CV_SUCCESS) flag = CVodeSetLinearSolver(integ->cvode, integ->LS, integ->A);
-  if (flag == CV_SUCCESS) flag = CVodeSetJacFn(integ->cvode, jacobian);
+  if (flag == CV_SUCCESS && opts->linsol == MF_LINSOL_GMRES) flag = CVodeSetPreconditioner(integ->cvode, prec_setup, prec_solve);
+  else if (flag == CV_SUCCESS) flag = CVodeSetJacFn(integ->cvode, jacobian);
   if (flag != CV_SUCCESS) {
     mf_error(MF_EBUG, "setting up CVODE: %s (%s)", CVodeGetReturnFlagName(flag), integ->cvode_msg);
     goto fail;
@@ -274,7 +324,7 @@ mf_status mf_integrator_advance_until(mf_integrator *integ, double tout, int *fi
   }
   /* CVODE interpolates to tout; the interpolant of non-negative steps can
    * dip below zero, so the output gets the same projection as the steps. */
-  if (nonnegative_correction(integ->fv, N_VGetArrayPointer(integ->y), N_VGetArrayPointer(integ->corr)) == 0)
+  if (nonnegative_correction(&integ->sys, N_VGetArrayPointer(integ->y), N_VGetArrayPointer(integ->corr)) == 0)
     N_VLinearSum(1.0, integ->y, 1.0, integ->corr, integ->y);
   const double *rho = N_VGetArrayPointer(integ->y);
   for (sunindextype i = 0; i < N_VGetLength(integ->y); i++)
@@ -304,6 +354,7 @@ void mf_integrator_get_stats(const mf_integrator *integ, mf_integrator_stats *s)
   CVodeGetNumRhsEvals(integ->cvode, &s->rhs_evals);
   CVodeGetNumJacEvals(integ->cvode, &s->jac_evals);
   CVodeGetNumNonlinSolvIters(integ->cvode, &s->newton_iters);
+  if (integ->linsol == MF_LINSOL_GMRES) CVodeGetNumLinIters(integ->cvode, &s->lin_iters);
   CVodeGetNumNonlinSolvConvFails(integ->cvode, &s->newton_fails);
   CVodeGetNumLinSolvSetups(integ->cvode, &s->lin_setups);
   CVodeGetNumErrTestFails(integ->cvode, &s->err_fails);

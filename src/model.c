@@ -24,6 +24,13 @@ double mf_model_F(const mf_population *pop, double x)
   return x * (c[0] + x * (c[1] / 2.0 + x * (c[2] / 3.0 + x * c[3] / 4.0)));
 }
 
+double mf_model_f_mean(const mf_population *pop, double mid, double half)
+{
+  /* Averages of x^2 and x^3 over the interval: mid^2 + half^2/3 and mid^3 + mid half^2. */
+  const double *c = pop->f, h2 = half * half;
+  return c[0] + c[1] * mid + c[2] * (mid * mid + h2 / 3.0) + c[3] * mid * (mid * mid + h2);
+}
+
 double mf_model_S(const mf_population *pop, double y)
 {
   if (pop->k == 0.0) return 0.5 * pop->s;
@@ -38,6 +45,27 @@ double mf_model_dS(const mf_population *pop, double y)
   double z = pop->k * (y - pop->theta);
   double e = exp(-fabs(z));
   return pop->s * pop->k * e / ((1.0 + e) * (1.0 + e));
+}
+
+double mf_model_initial_mass(const mf_population *pop, double lo, double hi)
+{
+  if (pop->init == MF_INIT_GAUSSIAN) {
+    const double s = pop->init_b * sqrt(2.0);
+    return 0.5 * (erf((hi - pop->init_a) / s) - erf((lo - pop->init_a) / s));
+  }
+  const double a = fmax(lo, pop->init_a), b = fmin(hi, pop->init_b);
+  return b > a ? (b - a) / (pop->init_b - pop->init_a) : 0.0;
+}
+
+void mf_model_initial_moments(const mf_population *pop, double *mean, double *sd)
+{
+  if (pop->init == MF_INIT_GAUSSIAN) {
+    *mean = pop->init_a;
+    *sd = pop->init_b;
+  } else {
+    *mean = 0.5 * (pop->init_a + pop->init_b);
+    *sd = (pop->init_b - pop->init_a) / sqrt(12.0);
+  }
 }
 
 double mf_model_diffusion(const mf_population *pop) { return 0.5 * pop->sigma * pop->sigma; }

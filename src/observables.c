@@ -28,29 +28,33 @@ static double density_mode(const mf_grid *grid, const double *r)
   return parabola_vertex(grid->x[imax - 1], grid->x[imax], grid->x[imax + 1], r[imax - 1], r[imax], r[imax + 1]);
 }
 
+void mf_observables_density(const mf_grid *grid, const double *r, mf_pop_observables *o)
+{
+  const int n = grid->n;
+  double mass = 0.0, first = 0.0;
+  for (int i = 0; i < n; i++) {
+    mass += grid->w[i] * r[i];
+    first += grid->w[i] * grid->x[i] * r[i];
+  }
+  double mean = first / mass, second = 0.0;
+  /* Central second moment, summed about the mean to avoid cancellation. */
+  for (int i = 0; i < n; i++) second += grid->w[i] * (grid->x[i] - mean) * (grid->x[i] - mean) * r[i];
+  o->mass = mass;
+  o->mean = mean;
+  o->sd = sqrt(second / mass);
+  o->mode = density_mode(grid, r);
+}
+
 void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observables *obs)
 {
   const mf_model *model = mf_fv_model(fv);
   const mf_grid *grid = mf_fv_grid(fv);
-  const int n = grid->n;
   double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
   mf_fv_activities(fv, rho, m);
   mf_model_coupling(model, m, A, C);
   for (int p = 0; p < model->P; p++) {
-    const double *r = rho + (size_t)p * n;
-    double mass = 0.0, first = 0.0;
-    for (int i = 0; i < n; i++) {
-      mass += grid->w[i] * r[i];
-      first += grid->w[i] * grid->x[i] * r[i];
-    }
-    double mean = first / mass, second = 0.0;
-    /* Central second moment, summed about the mean to avoid cancellation. */
-    for (int i = 0; i < n; i++) second += grid->w[i] * (grid->x[i] - mean) * (grid->x[i] - mean) * r[i];
     mf_pop_observables *o = &obs[p];
-    o->mass = mass;
-    o->mean = mean;
-    o->sd = sqrt(second / mass);
-    o->mode = density_mode(grid, r);
+    mf_observables_density(grid, rho + (size_t)p * grid->n, o);
     o->m = m[p];
     o->A = A[p];
     o->V = A[p] > 0.0 ? C[p] / A[p] : NAN;
@@ -182,7 +186,13 @@ void mf_observables_write_row(FILE *out, double t, const mf_model *model, const 
   fputc('\n', out);
 }
 
-void mf_density_write_header(FILE *out) { fputs("t,population,x,rho\n", out); }
+void mf_density_write_header(FILE *out) { fputs("t,population,x,width,rho\n", out); }
+
+void mf_density_write_population(FILE *out, double t, const char *name, const mf_grid *grid, const double *rho)
+{
+  for (int i = 0; i < grid->n; i++)
+    fprintf(out, "%.12g,%s,%.15g,%.12g,%.12g\n", t, name, grid->x[i], grid->w[i], rho[i]);
+}
 
 void mf_density_write(FILE *out, double t, const mf_fv *fv, const double *rho)
 {
@@ -191,24 +201,25 @@ void mf_density_write(FILE *out, double t, const mf_fv *fv, const double *rho)
 
 void mf_density_write_grid(FILE *out, double t, const mf_model *model, const mf_grid *grid, const double *rho)
 {
-  for (int p = 0; p < model->P; p++)
-    for (int i = 0; i < grid->n; i++)
-      fprintf(out, "%.12g,%s,%.12g,%.12g\n", t, model->pop[p].name, grid->x[i], rho[(size_t)p * grid->n + i]);
+  for (int p = 0; p < model->P; p++) mf_density_write_population(out, t, model->pop[p].name, grid, rho + (size_t)p * grid->n);
 }
 
 void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables *obs, const double *xstar,
-                      const mf_integrator_stats *stats, const char *linsol, const char *status)
-{  fputs("population,t_final,mass,mean,sd,mode,balance_voltage,linear_solver,steps,rhs_evals,newton_iters,"
-        "linear_setups,linear_solves,jac_evals,err_test_fails,wall_seconds,status\n",
+                      const mf_integrator_stats *stats, const mf_summary_info *info)
+{
+  fputs("population,t_final,mass,mean,sd,mode,balance_voltage,discretisation,linear_solver,steps,rhs_evals,"
+        "newton_iters,linear_setups,linear_solves,krylov_iters,jac_evals,err_test_fails,frame_outside_mass,"
+        "frame_edge_density,wall_seconds,status\n",
         out);
   for (int p = 0; p < model->P; p++) {
     const mf_pop_observables *o = &obs[p];
     fprintf(out, "%s,%.17g,%.17g,%.17g,%.17g,%.17g,", model->pop[p].name, stats->t, o->mass, o->mean, o->sd,
             o->mode);
     if (xstar) fprintf(out, "%.17g", xstar[p]);
-    fprintf(out, ",%s,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%.6f,%s\n", linsol, stats->steps, stats->rhs_evals,
-            stats->newton_iters, stats->lin_setups, stats->newton_iters, stats->jac_evals, stats->err_fails,
-            stats->wall_seconds, status);
+    fprintf(out, ",%s,%s,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%.3g,%.3g,%.6f,%s\n", info->discretisation, info->linsol,
+            stats->steps, stats->rhs_evals, stats->newton_iters, stats->lin_setups, stats->newton_iters,
+            stats->lin_iters, stats->jac_evals, stats->err_fails, info->frame_outside, info->frame_edge,
+            stats->wall_seconds, info->status);
   }
 }
 

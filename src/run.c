@@ -4,6 +4,7 @@
 #include "mfbalance/run.h"
 
 #include "mfbalance/output.h"
+#include "mfbalance/solver.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -53,12 +54,22 @@ static mf_status open_series(const char *dir, const mf_model *model, mf_outfile 
   return MF_OK;
 }
 
-static void print_summary(FILE *log, const mf_config *cfg, const mf_run_result *res, const char *outdir,
-                          mf_status status)
+/* Frame checks worth a word: mass beyond the walls, density left at a frame's edge. */
+#define FRAME_OUTSIDE_WARN 1e-6
+#define FRAME_EDGE_WARN 1e-8
+
+static void print_summary(FILE *log, const mf_config *cfg, const mf_solver *solver, const mf_run_result *res,
+                          const char *outdir, mf_status status)
 {
   const mf_model *model = &cfg->model;
-  fprintf(log, "mfbalance run: %d populations, gamma = %g, %s solver, t = %g%s\n", model->P, model->gamma,
-          mf_linsol_name(cfg->integ.linsol), res->stats.t, status == MF_OK ? "" : " (FAILED)");
+  if (cfg->grid_method == MF_GRID_MOVING)
+    fprintf(log, "mfbalance run: %d populations, gamma = %g, moving frames of %d cells over +-%g s.d., t = %g%s\n",
+            model->P, model->gamma, cfg->moving_cells, cfg->moving_halfwidth, res->stats.t,
+            status == MF_OK ? "" : " (FAILED)");
+  else
+    fprintf(log, "mfbalance run: %d populations, gamma = %g, fixed grid of %d cells, %s solver, t = %g%s\n", model->P,
+            model->gamma, mf_solver_grid(solver, 0)->n, mf_linsol_name(cfg->integ.linsol), res->stats.t,
+            status == MF_OK ? "" : " (FAILED)");
   fprintf(log, "  %-8s %12s %12s %12s %12s\n", "pop", "mean", "sd", "mode", "balance x*");
   for (int p = 0; p < model->P; p++) {
     const mf_pop_observables *o = &res->obs[p];
@@ -66,9 +77,16 @@ static void print_summary(FILE *log, const mf_config *cfg, const mf_run_result *
     if (res->has_balance) fprintf(log, "%12.6f\n", res->xstar[p]);
     else fprintf(log, "%12s\n", "-");
   }
-  fprintf(log, "  %ld steps, %ld rhs evaluations, %ld Newton iterations, %ld linear setups, %.3f s\n",
-          res->stats.steps, res->stats.rhs_evals, res->stats.newton_iters, res->stats.lin_setups,
-          res->stats.wall_seconds);
+  fprintf(log, "  %ld steps, %ld rhs evaluations, %ld Newton iterations, %ld %s, %.3f s\n", res->stats.steps,
+          res->stats.rhs_evals, res->stats.newton_iters,
+          mf_solver_linsol(solver) == MF_LINSOL_GMRES ? res->stats.lin_iters : res->stats.lin_setups,
+          mf_solver_linsol(solver) == MF_LINSOL_GMRES ? "GMRES iterations" : "linear setups", res->stats.wall_seconds);
+  if (res->frame_outside > FRAME_OUTSIDE_WARN)
+    fprintf(log, "  warning: a moving frame held mass %.2g beyond the walls [%g, %g], which it does not model; "
+            "widen the box if that matters\n", res->frame_outside, cfg->xmin, cfg->xmax);
+  if (res->frame_edge > FRAME_EDGE_WARN)
+    fprintf(log, "  warning: the density at a moving frame's edge reached %.2g of its maximum: increase "
+            "grid.moving_halfwidth\n", res->frame_edge);
   fprintf(log, "  results in %s/\n", outdir);
 }
 
@@ -78,45 +96,46 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   mf_run_result *res = result ? result : &local;
   memset(res, 0, sizeof *res);
   mf_grid *grid = NULL;
-  mf_fv *fv = NULL;
-  mf_integrator *integ = NULL;
-  double *rho0 = NULL, *times = NULL;
+  mf_solver *solver = NULL;
+  double *times = NULL;
   mf_outfile obs_file = {0}, dens_file = {0}, sum_file = {0};
   const mf_model *model = &cfg->model;
   mf_status status, io;
 
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
   if (!(grid = mf_config_grid(cfg))) return mf_errcode();
-  if (!(fv = mf_fv_create(model, grid))) {
+  const mf_discretisation disc = mf_config_discretisation(cfg, grid);
+  if (!(solver = mf_solver_create(model, &disc, &cfg->integ))) {
     status = mf_errcode();
     goto done;
   }
-  rho0 = malloc((size_t)mf_fv_size(fv) * sizeof(double));
   int ntimes = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
-  if (!rho0 || ntimes < 0) {
+  if (ntimes < 0) {
     status = mf_error(MF_ENOMEM, "out of memory");
-    goto done;
-  }
-  mf_fv_initial(fv, rho0);
-  if (!(integ = mf_integrator_create(fv, rho0, 0.0, &cfg->integ))) {
-    status = mf_errcode();
     goto done;
   }
 
   if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
   if ((status = open_series(opts->outdir, model, &obs_file, &dens_file)) != MF_OK) goto done;
 
+  const double xmin = grid->faces[0], xmax = grid->faces[grid->n];
   for (int k = 0; k < ntimes; k++) {
-    if (times[k] > 0.0) status = mf_integrator_advance(integ, times[k]);
-    double t = mf_integrator_time(integ);
-    const double *rho = mf_integrator_state(integ);
-    mf_observables_compute(fv, rho, res->obs);
+    if (times[k] > 0.0) status = mf_solver_advance(solver, times[k]);
+    double t = mf_solver_time(solver);
+    mf_solver_observables(solver, res->obs);
     mf_observables_write_row(obs_file.fp, t, model, res->obs);
+    double outside, edge;
+    mf_solver_frame_check(solver, xmin, xmax, &outside, &edge);
+    res->frame_outside = fmax(res->frame_outside, outside);
+    res->frame_edge = fmax(res->frame_edge, edge);
     /* After a failure the last accepted state is written as a snapshot too. */
-    if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end)) mf_density_write(dens_file.fp, t, fv, rho);
+    if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
+      for (int p = 0; p < model->P; p++)
+        mf_density_write_population(dens_file.fp, t, model->pop[p].name, mf_solver_grid(solver, p),
+                                    mf_solver_density(solver, p));
     if (status != MF_OK) break;
   }
-  mf_integrator_get_stats(integ, &res->stats);
+  mf_solver_get_stats(solver, &res->stats);
 
   /* The balance voltage reported is the attracting point nearest the final means. */
   res->has_balance = nearest_balance(model, grid, res->obs, res->xstar);
@@ -126,22 +145,23 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   if ((io = mf_outfile_commit(&obs_file)) != MF_OK && status == MF_OK) status = io;
   if ((io = mf_outfile_commit(&dens_file)) != MF_OK && status == MF_OK) status = io;
   if ((io = mf_outfile_open(&sum_file, opts->outdir, "summary.csv")) == MF_OK) {
-    mf_summary_write(sum_file.fp, model, res->obs, res->has_balance ? res->xstar : NULL, &res->stats,
-                     mf_linsol_name(cfg->integ.linsol),
-                     status == MF_OK ? "ok" : "failed");
+    const mf_summary_info info = {.discretisation = mf_solver_method_name(solver),
+                                  .linsol = mf_linsol_name(mf_solver_linsol(solver)),
+                                  .frame_outside = res->frame_outside,
+                                  .frame_edge = res->frame_edge,
+                                  .status = status == MF_OK ? "ok" : "failed"};
+    mf_summary_write(sum_file.fp, model, res->obs, res->has_balance ? res->xstar : NULL, &res->stats, &info);
     io = mf_outfile_commit(&sum_file);
   }
   if (io != MF_OK && status == MF_OK) status = io;
-  if (opts->log) print_summary(opts->log, cfg, res, opts->outdir, status);
+  if (opts->log) print_summary(opts->log, cfg, solver, res, opts->outdir, status);
 
 done:
   mf_outfile_discard(&obs_file);
   mf_outfile_discard(&dens_file);
   mf_outfile_discard(&sum_file);
-  mf_integrator_free(integ);
-  mf_fv_free(fv);
+  mf_solver_free(solver);
   mf_grid_free(grid);
-  free(rho0);
   free(times);
   return status;
 }

@@ -31,8 +31,12 @@ for f in observables.csv density.csv config.ini summary.csv; do
 done
 head -1 "$tmp/a/observables.csv" | grep -q '^t,mass_E,mean_E,sd_E,mode_E,m_E,A_E,V_E,mass_I' ||
   { echo "FAIL: observables.csv header"; failed=$((failed + 1)); }
-grep -q '^E,.*,-0.4000000000000000[0-9]*,woodbury,.*,ok$' "$tmp/a/summary.csv" ||
+grep -q '^E,.*,-0.4000000000000000[0-9]*,fixed,woodbury,.*,ok$' "$tmp/a/summary.csv" ||
   { echo "FAIL: summary.csv balance voltage/status: $(cat "$tmp/a/summary.csv")"; failed=$((failed + 1)); }
+# Without a grid key the run uses the moving frames.
+check "moving run" 0 "" "$exe" run time.t_end=0.5 time.snapshots="0 0.5" --out "$tmp/mv" --quiet
+grep -q '^I,.*,-0.4000000000000000[0-9]*,moving,gmres,.*,ok$' "$tmp/mv/summary.csv" ||
+  { echo "FAIL: moving summary.csv: $(cat "$tmp/mv/summary.csv")"; failed=$((failed + 1)); }
 ls -a "$tmp/a" | grep -q '\.tmp$' && { echo "FAIL: temporary file left behind"; failed=$((failed + 1)); }
 
 # Existing results are not overwritten without --force.

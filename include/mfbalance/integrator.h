@@ -1,7 +1,11 @@
-/* integrator.h -- time integration of the finite-volume system with CVODE.
+/* integrator.h -- time integration of a discretised mean-field system with CVODE.
  *
- * Variable-order BDF with Newton iteration and the analytic Jacobian of
- * fv.h; the Newton systems are solved by one of three direct solvers:
+ * A system (mf_system) is the right-hand side of dy/dt = F(y) whose state
+ * begins with P density blocks of n cells, plus what its Newton systems can
+ * be solved with.  The fixed-grid operator of fv.h offers its exact Jacobian
+ * to the direct solvers below; the moving frames of frame.h offer a
+ * preconditioner for GMRES.  Variable-order BDF with Newton iteration; the
+ * Newton systems are solved by one of:
  *
  *   MF_LINSOL_WOODBURY  exact Jacobian T + U W^T, Sherman-Morrison-Woodbury
  *                       (woodbury.h), O(N P) per solve;
@@ -9,21 +13,25 @@
  *                       part is left out of the Newton matrix (a modified
  *                       Newton iteration, slower to converge);
  *   MF_LINSOL_DENSE     SUNDIALS dense solver on the exact Jacobian, O(N^3):
- *                       for small N only (at most MF_DENSE_MAX unknowns).
+ *                       for small N only (at most MF_DENSE_MAX unknowns);
+ *   MF_LINSOL_GMRES     SUNDIALS' SPGMR, Jacobian-vector products by
+ *                       difference quotients, left-preconditioned by the
+ *                       system's preconditioner.
  *
  * After each step the state is projected (CVodeSetProjFn) so that every
  * density is >= 0 with its mass unchanged; see project_nonnegative in
- * integrator.c.
+ * integrator.c.  Entries after the density blocks are left alone.
  */
 #ifndef MFBALANCE_INTEGRATOR_H
 #define MFBALANCE_INTEGRATOR_H
 
 #include "mfbalance/fv.h"
 #include "mfbalance/status.h"
+#include "mfbalance/tlrmatrix.h"
 
 #include <sundials/sundials_context.h>
 
-typedef enum { MF_LINSOL_WOODBURY, MF_LINSOL_BAND, MF_LINSOL_DENSE } mf_linsol;
+typedef enum { MF_LINSOL_WOODBURY, MF_LINSOL_BAND, MF_LINSOL_DENSE, MF_LINSOL_GMRES } mf_linsol;
 
 #define MF_DENSE_MAX 6000 /* most unknowns the dense solver accepts */
 
@@ -39,7 +47,8 @@ typedef struct {
   long steps;          /* internal steps */
   long rhs_evals;      /* right-hand side evaluations */
   long jac_evals;      /* Jacobian evaluations */
-  long newton_iters;   /* Newton iterations = linear solves (direct solvers) */
+  long newton_iters;   /* Newton iterations = linear solves */
+  long lin_iters;      /* Krylov iterations (GMRES only) */
   long newton_fails;   /* Newton convergence failures */
   long lin_setups;     /* linear solver setups (factorisations) */
   long err_fails;      /* local error test failures */
@@ -50,17 +59,40 @@ typedef struct {
 
 typedef struct mf_integrator mf_integrator;
 
+/* A system dy/dt = F(y) for the integrator.  The functions get `data`. */
+typedef struct {
+  void *data;
+  sunindextype size;      /* length of the state */
+  int P, n;               /* the state begins with P density blocks of n cells */
+  const double *weights;  /* cell weights, length n: the mass of block p is sum_i weights[i] y[p n + i] */
+  mf_status (*rhs)(void *data, const double *y, double *dy);
+  /* For the direct solvers: the exact Jacobian as T + U W^T with P blocks
+   * of n and rank P (fv.h's mf_fv_jacobian); NULL if not offered. */
+  mf_status (*jacobian)(void *data, const double *y, int nonlocal, mf_tlr *J);
+  /* For GMRES: set up a preconditioner of I - gamma_bdf dF/dy at y, and
+   * apply its inverse; NULL if not offered. */
+  mf_status (*prec_setup)(void *data, const double *y, double gamma_bdf);
+  void (*prec_solve)(void *data, const double *r, double *z);
+} mf_system;
+
+/* The fixed-grid finite-volume system of fv (direct solvers). */
+mf_system mf_fv_system(mf_fv *fv);
+
 /* The one place a SUNDIALS context is made (its signature changes in 7.x). */
 mf_status mf_sundials_context_create(SUNContext *ctx);
 
-/* The name of a linear solver ("woodbury", "band", "dense"), and back
+/* The name of a linear solver ("woodbury", "band", "dense", "gmres"), and back
  * (returns -1 for an unknown name). */
 const char *mf_linsol_name(mf_linsol linsol);
 int mf_linsol_from_name(const char *name);
 
-/* An integrator of fv's system from rho0 (length mf_fv_size(fv), copied) at
- * t = t0.  fv must outlive it.  NULL (with a message) on bad options or when
- * memory runs out. */
+/* An integrator of sys from y0 (length sys->size, copied) at t = t0.  The
+ * system's data must outlive it.  NULL (with a message) on bad options, a
+ * linear solver the system does not offer, or when memory runs out. */
+mf_integrator *mf_integrator_create_system(const mf_system *sys, const double *y0, double t0,
+                                           const mf_integrator_opts *opts);
+
+/* The same for fv's system (mf_fv_system) from rho0 (length mf_fv_size(fv)). */
 mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, const mf_integrator_opts *opts);
 
 /* Integrate to tout (> current time).  Returns MF_OK, or MF_ENUMERIC with a
@@ -68,7 +100,7 @@ mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, co
  * last one CVODE accepted, and the integrator must not be advanced again. */
 mf_status mf_integrator_advance(mf_integrator *integ, double tout);
 
-/* Event functions g(t, rho) (nevents values into g); integration can stop
+/* Event functions g(t, y) (nevents values into g); integration can stop
  * where one changes sign (CVODE's root finding).  Return 0, or non-zero to
  * fail the integration. */
 typedef int (*mf_event_fn)(double t, const double *rho, double *g, void *user);
@@ -83,7 +115,7 @@ mf_status mf_integrator_set_events(mf_integrator *integ, int nevents, mf_event_f
  * zero upwards or downwards, 0 elsewhere.  *fired = 0 when tout was reached. */
 mf_status mf_integrator_advance_until(mf_integrator *integ, double tout, int *fired, int *which);
 
-/* Current time and state (length mf_fv_size(fv); valid until the next call). */
+/* Current time and state (length sys->size; valid until the next call). */
 double mf_integrator_time(const mf_integrator *integ);
 const double *mf_integrator_state(const mf_integrator *integ);
 

@@ -45,9 +45,18 @@ double mf_model_f(const mf_population *pop, double x);
 double mf_model_df(const mf_population *pop, double x);
 double mf_model_F(const mf_population *pop, double x);
 
+/* The mean of f_p over [mid - half, mid + half], exactly (f is a cubic):
+ * (F(mid + half) - F(mid - half)) / (2 half) without the cancellation. */
+double mf_model_f_mean(const mf_population *pop, double mid, double half);
+
 /* Presynaptic activation S_p(y) and its derivative. */
 double mf_model_S(const mf_population *pop, double y);
 double mf_model_dS(const mf_population *pop, double y);
+
+/* The mass of the initial density of pop on [lo, hi], and its mean and
+ * standard deviation on the whole line. */
+double mf_model_initial_mass(const mf_population *pop, double lo, double hi);
+void mf_model_initial_moments(const mf_population *pop, double *mean, double *sd);
 
 /* Diffusion coefficient D_p = sigma_p^2 / 2. */
 double mf_model_diffusion(const mf_population *pop);

@@ -26,6 +26,10 @@ typedef struct {
   double V;    /* target voltage V_p = C_p / A_p (NaN when A_p = 0) */
 } mf_pop_observables;
 
+/* Mass, mean, sd and mode of one density rho on grid (cell averages) into
+ * o; m, A and V are left alone. */
+void mf_observables_density(const mf_grid *grid, const double *rho, mf_pop_observables *o);
+
 /* The observables of every population of rho (length P*n) into obs (length P). */
 void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observables *obs);
 
@@ -56,16 +60,27 @@ void mf_particles_summary_write(FILE *out, const mf_model *model, const mf_parti
 void mf_observables_write_header(FILE *out, const mf_model *model);
 void mf_observables_write_row(FILE *out, double t, const mf_model *model, const mf_pop_observables *obs);
 
-/* density.csv in long format: header `t,population,x,rho`, then the rows of one snapshot. */
+/* density.csv in long format: header `t,population,x,width,rho`, then the
+ * rows of one snapshot (cell centre, cell width, density). */
 void mf_density_write_header(FILE *out);
+void mf_density_write_population(FILE *out, double t, const char *name, const mf_grid *grid, const double *rho);
 void mf_density_write(FILE *out, double t, const mf_fv *fv, const double *rho);
 void mf_density_write_grid(FILE *out, double t, const mf_model *model, const mf_grid *grid, const double *rho);
 
+/* What summary.csv says about a run besides its observables. */
+typedef struct {
+  const char *discretisation; /* "moving" or "fixed" */
+  const char *linsol;         /* the linear solver's name */
+  double frame_outside;       /* moving: most mass held beyond the walls (0 for fixed) */
+  double frame_edge;          /* moving: largest density at a frame edge / maximum (0 for fixed) */
+  const char *status;         /* "ok" or "failed" */
+} mf_summary_info;
+
 /* summary.csv: one row per population with the final observables, the
  * balance voltage xstar (length P; NULL leaves the column empty), the
- * solver statistics and the run's status ("ok" or "failed"). */
+ * solver statistics and info. */
 void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables *obs, const double *xstar,
-                      const mf_integrator_stats *stats, const char *linsol, const char *status);
+                      const mf_integrator_stats *stats, const mf_summary_info *info);
 
 /* balance.csv: one row per balance point: index, stability, method,
  * residual, x_P..., A_P..., and the eigenvalues eig_re_k, eig_im_k. */

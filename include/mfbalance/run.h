@@ -31,6 +31,8 @@ typedef struct {
   int has_balance;                     /* 1 when xstar holds a balance point */
   double xstar[MF_MAX_POPS];           /* the attracting balance point nearest the final means */
   mf_integrator_stats stats;
+  double frame_outside;                /* moving frames: most mass held beyond the walls, over the outputs */
+  double frame_edge;                   /* moving frames: largest edge density / maximum, over the outputs */
 } mf_run_result;
 
 /* Run cfg.  Returns MF_OK, MF_EINPUT (output directory not empty),

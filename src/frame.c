@@ -1,0 +1,337 @@
+/* frame.c -- the mean-field equation on one moving affine frame per
+ * population (frame.h; derivation in docs/numerics.md, "Moving frames").
+ *
+ * Between reference centres xi_i and xi_{i+1} (distance h) the
+ * Scharfetter-Gummel flux in xi is
+ *
+ *   J_i = D / (b^2 h) [ B(-delta_i) rt_i - B(delta_i) rt_{i+1} ],
+ *   delta_i = dx [ fbar_i - gamma (A xm_i - C) - a' - b' xim_i ] / D,
+ *
+ * with dx = b h, xm_i = a + b xim_i the midpoint and fbar_i the exact mean of
+ * f over [x_i, x_{i+1}]: delta_i is the exact difference of the potential
+ * of the drift relative to the frame (the frame velocity is affine in xi, so
+ * its midpoint value is its mean).  This is fv.c's flux in frame
+ * coordinates; with a' = b' = 0 it is fv.c's flux on the cells a + b xi.
+ */
+#include "mfbalance/frame.h"
+
+#include "bernoulli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What every population's flux needs: the coupling and the frame's motion. */
+typedef struct {
+  double a, b;       /* frame */
+  double A, C;       /* coupling */
+  double adot, bdot; /* frame velocity a' + b' xi */
+  double var;        /* variance in x */
+  double kappa;      /* <f'> - gamma A: the linear rate of the drift */
+} frame_coeffs;
+
+struct mf_frame {
+  mf_model model;
+  int P, n;
+  double K, h;    /* half-width and cell width in xi */
+  double *xi;     /* centres, length n */
+  double *u;      /* workspace: drift at the centres, length n */
+  double *bplus;  /* workspace: B(delta_i), length n - 1 */
+  double *bminus; /* workspace: B(-delta_i), length n - 1 */
+  double *flux;   /* workspace: J_i, length n - 1 */
+  double *lu_d;   /* preconditioner: Thomas factors per population, P rows of n */
+  double *lu_l;   /* multipliers l_i = M[i][i-1] / d_{i-1}, P rows of n */
+  double *lu_u;   /* super-diagonal M[i][i+1], P rows of n */
+  double frame_diag[2 * MF_MAX_POPS]; /* preconditioner for a and b: 1 - gamma_bdf dF/da, dF/db */
+};
+
+void mf_frame_free(mf_frame *fr)
+{
+  if (!fr) return;
+  free(fr->xi);
+  free(fr->u);
+  free(fr->bplus);
+  free(fr->bminus);
+  free(fr->flux);
+  free(fr->lu_d);
+  free(fr->lu_l);
+  free(fr->lu_u);
+  free(fr);
+}
+
+mf_frame *mf_frame_create(const mf_model *model, int cells, double halfwidth)
+{
+  if (mf_model_check(model) != MF_OK) return NULL;
+  if (isinf(model->gamma)) {
+    mf_error(MF_EINPUT, "gamma = inf: the limit problem is solved by `mfbalance hj` only");
+    return NULL;
+  }
+  if (cells < MF_GRID_MIN_CELLS || !(halfwidth > 0.0 && isfinite(halfwidth))) {
+    mf_error(MF_EINPUT, "moving frame of %d cells over +-%g s.d.: expected at least %d cells and a half-width > 0",
+             cells, halfwidth, MF_GRID_MIN_CELLS);
+    return NULL;
+  }
+  mf_frame *fr = calloc(1, sizeof *fr);
+  if (!fr) goto nomem;
+  const int P = model->P, n = cells;
+  fr->model = *model;
+  fr->P = P;
+  fr->n = n;
+  fr->K = halfwidth;
+  fr->h = 2.0 * halfwidth / n;
+  fr->xi = malloc((size_t)n * sizeof(double));
+  fr->u = malloc((size_t)n * sizeof(double));
+  fr->bplus = malloc((size_t)n * sizeof(double));
+  fr->bminus = malloc((size_t)n * sizeof(double));
+  fr->flux = malloc((size_t)n * sizeof(double));
+  fr->lu_d = malloc((size_t)P * (size_t)n * sizeof(double));
+  fr->lu_l = malloc((size_t)P * (size_t)n * sizeof(double));
+  fr->lu_u = malloc((size_t)P * (size_t)n * sizeof(double));
+  if (!fr->xi || !fr->u || !fr->bplus || !fr->bminus || !fr->flux || !fr->lu_d || !fr->lu_l || !fr->lu_u)
+    goto nomem;
+  /* Centres from the formula, symmetric about 0 to round-off. */
+  for (int i = 0; i < n; i++) fr->xi[i] = halfwidth * ((2.0 * i + 1.0 - n) / n);
+  return fr;
+
+nomem:
+  mf_frame_free(fr);
+  mf_error(MF_ENOMEM, "out of memory for moving frames of %d cells", cells);
+  return NULL;
+}
+
+int mf_frame_size(const mf_frame *fr) { return fr->P * fr->n + 2 * fr->P; }
+int mf_frame_cells(const mf_frame *fr) { return fr->n; }
+double mf_frame_xi_width(const mf_frame *fr) { return fr->h; }
+const mf_model *mf_frame_model(const mf_frame *fr) { return &fr->model; }
+
+static double frame_a(const mf_frame *fr, const double *y, int p) { return y[fr->P * fr->n + p]; }
+static double frame_b(const mf_frame *fr, const double *y, int p) { return y[fr->P * fr->n + fr->P + p]; }
+
+void mf_frame_initial(const mf_frame *fr, double *y)
+{
+  const int n = fr->n;
+  for (int p = 0; p < fr->P; p++) {
+    const mf_population *pop = &fr->model.pop[p];
+    double a, b, mass = 0.0;
+    mf_model_initial_moments(pop, &a, &b);
+    double *rt = y + (size_t)p * n;
+    for (int i = 0; i < n; i++) {
+      const double lo = a + b * (fr->xi[i] - 0.5 * fr->h), hi = a + b * (fr->xi[i] + 0.5 * fr->h);
+      rt[i] = mf_model_initial_mass(pop, lo, hi) / fr->h;
+      mass += fr->h * rt[i];
+    }
+    for (int i = 0; i < n; i++) rt[i] /= mass;
+    y[fr->P * n + p] = a;
+    y[fr->P * n + fr->P + p] = b;
+  }
+}
+
+void mf_frame_activities(const mf_frame *fr, const double *y, double *m)
+{
+  for (int q = 0; q < fr->P; q++) {
+    const mf_population *pop = &fr->model.pop[q];
+    const double a = frame_a(fr, y, q), b = frame_b(fr, y, q), *rt = y + (size_t)q * fr->n;
+    double s = 0.0;
+    for (int i = 0; i < fr->n; i++) s += rt[i] * mf_model_S(pop, a + b * fr->xi[i]);
+    m[q] = fr->h * s;
+  }
+}
+
+void mf_frame_means(const mf_frame *fr, const double *y, double *mean)
+{
+  for (int p = 0; p < fr->P; p++) {
+    const double *rt = y + (size_t)p * fr->n;
+    double mass = 0.0, first = 0.0;
+    for (int i = 0; i < fr->n; i++) {
+      mass += rt[i];
+      first += rt[i] * fr->xi[i];
+    }
+    mean[p] = frame_a(fr, y, p) + frame_b(fr, y, p) * first / mass;
+  }
+}
+
+/* The coefficients of population p (A, C given), and the drift u at its
+ * centres into fr->u.  -1 if the frame or the density has collapsed. */
+static int population_coeffs(mf_frame *fr, const double *y, int p, double A, double C, frame_coeffs *c)
+{
+  const mf_population *pop = &fr->model.pop[p];
+  const double gamma = fr->model.gamma, D = mf_model_diffusion(pop);
+  const double *rt = y + (size_t)p * fr->n;
+  c->a = frame_a(fr, y, p);
+  c->b = frame_b(fr, y, p);
+  c->A = A;
+  c->C = C;
+  if (!(c->b > 0.0)) return -1;
+  double mass = 0.0, first = 0.0, mu = 0.0, dfm = 0.0;
+  for (int i = 0; i < fr->n; i++) {
+    const double x = c->a + c->b * fr->xi[i];
+    fr->u[i] = mf_model_f(pop, x) - gamma * (A * x - C);
+    mass += rt[i];
+    first += rt[i] * x;
+    mu += rt[i] * fr->u[i];
+    dfm += rt[i] * mf_model_df(pop, x);
+  }
+  const double mean = first / mass;
+  double var = 0.0, cov = 0.0;
+  /* Central moments, summed about the mean to avoid cancellation. */
+  for (int i = 0; i < fr->n; i++) {
+    const double dx = c->a + c->b * fr->xi[i] - mean;
+    var += rt[i] * dx * dx;
+    cov += rt[i] * dx * fr->u[i];
+  }
+  var /= mass;
+  c->var = var;
+  c->adot = mu / mass;
+  c->bdot = c->b * (cov / mass + D) / var;
+  c->kappa = dfm / mass - gamma * A;
+  return var > 0.0 && isfinite(c->bdot) ? 0 : -1;
+}
+
+/* bplus = B(delta_i), bminus = B(-delta_i) for population p with coefficients c. */
+static void face_weights(mf_frame *fr, int p, const frame_coeffs *c)
+{
+  const mf_population *pop = &fr->model.pop[p];
+  const double gamma = fr->model.gamma, D = mf_model_diffusion(pop);
+  const double dx = c->b * fr->h;
+  for (int i = 0; i < fr->n - 1; i++) {
+    const double xim = 0.5 * (fr->xi[i] + fr->xi[i + 1]), xm = c->a + c->b * xim;
+    const double drift = mf_model_f_mean(pop, xm, 0.5 * dx) - gamma * (c->A * xm - c->C) - c->adot - c->bdot * xim;
+    mf_bernoulli_pair(dx * drift / D, &fr->bplus[i], &fr->bminus[i]);
+  }
+}
+
+/* The coupling of y: A and C of every population. */
+static void coupling(const mf_frame *fr, const double *y, double *A, double *C)
+{
+  double m[MF_MAX_POPS];
+  mf_frame_activities(fr, y, m);
+  mf_model_coupling(&fr->model, m, A, C);
+}
+
+mf_status mf_frame_rhs(mf_frame *fr, const double *y, double *dy)
+{
+  const int P = fr->P, n = fr->n;
+  const double h = fr->h;
+  double A[MF_MAX_POPS], C[MF_MAX_POPS], check = 0.0;
+  coupling(fr, y, A, C);
+  for (int p = 0; p < P; p++) {
+    frame_coeffs c;
+    if (population_coeffs(fr, y, p, A[p], C[p], &c) != 0)
+      return mf_error(MF_ERECOVER, "the moving frame of population %s collapsed (b = %g)", fr->model.pop[p].name,
+                      c.b);
+    face_weights(fr, p, &c);
+    const double D = mf_model_diffusion(&fr->model.pop[p]), k = D / (c.b * c.b * h);
+    const double *rt = y + (size_t)p * n;
+    double *dr = dy + (size_t)p * n;
+    for (int i = 0; i < n - 1; i++) fr->flux[i] = k * (fr->bminus[i] * rt[i] - fr->bplus[i] * rt[i + 1]);
+    /* Zero flux through the frame's two edges. */
+    dr[0] = -fr->flux[0] / h;
+    for (int i = 1; i < n - 1; i++) dr[i] = -(fr->flux[i] - fr->flux[i - 1]) / h;
+    dr[n - 1] = fr->flux[n - 2] / h;
+    dy[P * n + p] = c.adot;
+    dy[P * n + P + p] = c.bdot;
+    for (int i = 0; i < n; i++) check += dr[i];
+    check += c.adot + c.bdot;
+  }
+  if (!isfinite(check)) return mf_error(MF_ERECOVER, "the right-hand side is not finite");
+  return MF_OK;
+}
+
+void mf_frame_population(const mf_frame *fr, const double *y, int p, mf_grid *grid, double *rho)
+{
+  const double a = frame_a(fr, y, p), b = frame_b(fr, y, p);
+  const int n = fr->n;
+  for (int i = 0; i <= n; i++) grid->faces[i] = a + b * fr->K * ((2.0 * i - n) / n);
+  for (int i = 0; i < n; i++) {
+    grid->x[i] = a + b * fr->xi[i];
+    grid->w[i] = b * fr->h;
+    rho[i] = y[(size_t)p * n + i] / b;
+  }
+}
+
+double mf_frame_rate(const mf_frame *fr, const double *y, const double *dy)
+{
+  const int P = fr->P, n = fr->n;
+  double total = 0.0;
+  for (int p = 0; p < P; p++) {
+    const double b = frame_b(fr, y, p), adot = dy[P * n + p], bdot = dy[P * n + P + p];
+    const double *rt = y + (size_t)p * n, *drt = dy + (size_t)p * n;
+    for (int i = 0; i < n; i++) {
+      const double lo = rt[i > 0 ? i - 1 : i], hi = rt[i < n - 1 ? i + 1 : i];
+      const double span = fr->xi[i < n - 1 ? i + 1 : i] - fr->xi[i > 0 ? i - 1 : i];
+      const double drho_dx = (hi - lo) / (span * b * b);
+      total += b * fr->h * fabs(drt[i] / b - rt[i] * bdot / (b * b) - (adot + bdot * fr->xi[i]) * drho_dx);
+    }
+  }
+  return total;
+}
+
+void mf_frame_outside(const mf_frame *fr, const double *y, int p, double xmin, double xmax, double *mass_out,
+                      double *edge)
+{
+  const double a = frame_a(fr, y, p), b = frame_b(fr, y, p), *rt = y + (size_t)p * fr->n;
+  double out = 0.0, top = 0.0;
+  for (int i = 0; i < fr->n; i++) {
+    const double lo = a + b * (fr->xi[i] - 0.5 * fr->h), hi = lo + b * fr->h;
+    /* The part of cell i beyond each wall, the density taken constant in the cell. */
+    const double beyond = fmax(0.0, fmin(hi, xmin) - lo) + fmax(0.0, hi - fmax(lo, xmax));
+    out += rt[i] * beyond / b;
+    top = fmax(top, rt[i]);
+  }
+  *mass_out = out;
+  *edge = top > 0.0 ? fmax(rt[0], rt[fr->n - 1]) / top : 0.0;
+}
+
+mf_status mf_frame_prec_setup(mf_frame *fr, const double *y, double gamma_bdf)
+{
+  const int P = fr->P, n = fr->n;
+  const double h = fr->h;
+  double A[MF_MAX_POPS], C[MF_MAX_POPS];
+  coupling(fr, y, A, C);
+  for (int p = 0; p < P; p++) {
+    frame_coeffs c;
+    if (population_coeffs(fr, y, p, A[p], C[p], &c) != 0)
+      return mf_error(MF_ERECOVER, "the moving frame of population %s collapsed", fr->model.pop[p].name);
+    face_weights(fr, p, &c);
+    const double k = mf_model_diffusion(&fr->model.pop[p]) / (c.b * c.b * h * h);
+    double *d = fr->lu_d + (size_t)p * n, *l = fr->lu_l + (size_t)p * n, *up = fr->lu_u + (size_t)p * n;
+    /* M = I - gamma_bdf T, T the frozen-coefficient stencil of rt: row i has
+     * T[i][i-1] = k B(-delta_{i-1}), T[i][i+1] = k B(delta_i) and
+     * T[i][i] = -k (B(-delta_i) + B(delta_{i-1})), the wall terms absent.
+     * Thomas' factorisation: d_i = M[i][i] - l_i up_{i-1}, l_i = M[i][i-1] / d_{i-1}. */
+    for (int i = 0; i < n; i++) {
+      const double diag = (i < n - 1 ? fr->bminus[i] : 0.0) + (i > 0 ? fr->bplus[i - 1] : 0.0);
+      const double mdiag = 1.0 + gamma_bdf * k * diag;
+      up[i] = i < n - 1 ? -gamma_bdf * k * fr->bplus[i] : 0.0;
+      if (i == 0) {
+        l[i] = 0.0;
+        d[i] = mdiag;
+      } else {
+        l[i] = -gamma_bdf * k * fr->bminus[i - 1] / d[i - 1];
+        d[i] = mdiag - l[i] * up[i - 1];
+      }
+      if (!(d[i] > 0.0)) return mf_error(MF_ERECOVER, "zero pivot in the moving-frame preconditioner");
+    }
+    /* a' ~ kappa (a - V) and b' ~ kappa b + D / (b s^2): the diagonal derivatives. */
+    /* (Where the intrinsic dynamics outweigh the coupling, kappa > 0, the
+     * entries are bounded away from 0: a preconditioner need not be exact.) */
+    fr->frame_diag[p] = fmax(0.5, 1.0 - gamma_bdf * c.kappa);
+    fr->frame_diag[P + p] = fmax(0.5, 1.0 - gamma_bdf * (c.kappa - mf_model_diffusion(&fr->model.pop[p]) / c.var));
+  }
+  return MF_OK;
+}
+
+void mf_frame_prec_solve(const mf_frame *fr, const double *r, double *z)
+{
+  const int P = fr->P, n = fr->n;
+  for (int p = 0; p < P; p++) {
+    const double *d = fr->lu_d + (size_t)p * n, *l = fr->lu_l + (size_t)p * n, *up = fr->lu_u + (size_t)p * n;
+    const double *rp = r + (size_t)p * n;
+    double *zp = z + (size_t)p * n;
+    zp[0] = rp[0];
+    for (int i = 1; i < n; i++) zp[i] = rp[i] - l[i] * zp[i - 1];
+    zp[n - 1] /= d[n - 1];
+    for (int i = n - 2; i >= 0; i--) zp[i] = (zp[i] - up[i] * zp[i + 1]) / d[i];
+  }
+  for (int k = 0; k < 2 * P; k++) z[P * n + k] = r[P * n + k] / fr->frame_diag[k];
+}
