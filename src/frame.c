@@ -181,9 +181,14 @@ static int population_coeffs(mf_frame *fr, const double *y, int p, double A, dou
   }
   var /= mass;
   c->var = var;
-  c->adot = mu / mass;
-  c->bdot = c->b * (cov / mass + D) / var;
   c->kappa = dfm / mass - gamma * A;
+  /* The moment rates alone leave the frame free to slide along the states
+   * that show the same density in x (a shift of a against one of rt); the
+   * feedback ties a and b to the discrete mean and s.d. at the population's
+   * own relaxation rate, so that the frame is a function of the density. */
+  const double lambda = fabs(c->kappa) + D / var;
+  c->adot = mu / mass + lambda * (mean - c->a);
+  c->bdot = c->b * (cov / mass + D) / var + lambda * (sqrt(var) - c->b);
   return var > 0.0 && isfinite(c->bdot) ? 0 : -1;
 }
 
@@ -280,6 +285,16 @@ void mf_frame_outside(const mf_frame *fr, const double *y, int p, double xmin, d
   }
   *mass_out = out;
   *edge = top > 0.0 ? fmax(rt[0], rt[fr->n - 1]) / top : 0.0;
+}
+
+void mf_frame_error_weights(const mf_frame *fr, const double *y, double rtol, double atol, double *ewt)
+{
+  const int P = fr->P, n = fr->n;
+  for (int k = 0; k < P * n; k++) ewt[k] = 1.0 / (rtol * fabs(y[k]) + atol);
+  for (int p = 0; p < P; p++) {
+    const double w = 1.0 / (rtol * fabs(frame_b(fr, y, p)) + atol);
+    ewt[P * n + p] = ewt[P * n + P + p] = w;
+  }
 }
 
 mf_status mf_frame_prec_setup(mf_frame *fr, const double *y, double gamma_bdf)

@@ -52,6 +52,10 @@ static mf_status frame_prec_setup(void *data, const double *y, double gamma_bdf)
   return mf_frame_prec_setup(data, y, gamma_bdf);
 }
 static void frame_prec_solve(void *data, const double *r, double *z) { mf_frame_prec_solve(data, r, z); }
+static void frame_error_weights(void *data, const double *y, double rtol, double atol, double *ewt)
+{
+  mf_frame_error_weights(data, y, rtol, atol, ewt);
+}
 
 /* Refresh the moving cells and densities from the integrator's state. */
 static void update_views(mf_solver *s)
@@ -79,7 +83,8 @@ static mf_solver *create_moving(mf_solver *s, const mf_discretisation *disc, con
   o.linsol = MF_LINSOL_GMRES;
   s->linsol = MF_LINSOL_GMRES;
   const mf_system sys = {.data = s->frame, .size = N, .P = P, .n = n, .weights = weights, .rhs = frame_rhs,
-                         .prec_setup = frame_prec_setup, .prec_solve = frame_prec_solve};
+                         .prec_setup = frame_prec_setup, .prec_solve = frame_prec_solve,
+                         .error_weights = frame_error_weights};
   if (!(s->integ = mf_integrator_create_system(&sys, s->work, 0.0, &o))) return NULL;
   update_views(s);
   return s;

@@ -10,6 +10,7 @@
 #include "mfbalance/config.h"
 #include "mfbalance/integrator.h"
 #include "mfbalance/observables.h"
+#include "mfbalance/solver.h"
 
 #include <lapacke.h>
 #include <math.h>
@@ -17,7 +18,6 @@
 #include <string.h>
 
 typedef struct {
-  const mf_grid *grid;
   int P;
   int ntargets;
   const mf_balance_point *targets; /* the attracting points, one event each */
@@ -25,20 +25,10 @@ typedef struct {
 } collapse_events;
 
 /* g_k = max_p |mean_p - x*_kp| - radius: negative once every population is within the radius. */
-static int collapse_g(double t, const double *rho, double *g, void *user)
+static int collapse_g(double t, const double *mean, double *g, void *user)
 {
   (void)t;
   const collapse_events *ev = user;
-  const mf_grid *grid = ev->grid;
-  double mean[MF_MAX_POPS];
-  for (int p = 0; p < ev->P; p++) {
-    double mass = 0.0, first = 0.0;
-    for (int i = 0; i < grid->n; i++) {
-      mass += grid->w[i] * rho[(size_t)p * grid->n + i];
-      first += grid->w[i] * grid->x[i] * rho[(size_t)p * grid->n + i];
-    }
-    mean[p] = first / mass;
-  }
   for (int k = 0; k < ev->ntargets; k++) {
     double d = 0.0;
     for (int p = 0; p < ev->P; p++) d = fmax(d, fabs(mean[p] - ev->targets[k].x[p]));
@@ -49,10 +39,11 @@ static int collapse_g(double t, const double *rho, double *g, void *user)
 
 /* The grid for one gamma: the configured one, refined around every
  * attracting balance voltage when the sweep asks for it and the base grid
- * is uniform. */
+ * is uniform and fixed (moving frames follow the width themselves). */
 static mf_grid *sweep_grid(const mf_config *cfg, const mf_balance_point *att, int natt)
 {
-  if (!cfg->sweep.refine || cfg->grid_file[0] || natt == 0) return mf_config_grid(cfg);
+  if (cfg->grid_method == MF_GRID_MOVING || !cfg->sweep.refine || cfg->grid_file[0] || natt == 0)
+    return mf_config_grid(cfg);
   const mf_model *m = &cfg->model;
   const double h_coarse = (cfg->xmax - cfg->xmin) / cfg->cells;
   mf_grid_zone zones[MF_GRID_MAX_ZONES];
@@ -92,35 +83,18 @@ mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
   if (npoints == 0) return mf_error(MF_ENUMERIC, "gamma = %g: no balance point in [%g, %g]", gamma, lo, hi);
 
   mf_grid *grid = sweep_grid(&cfg, att, natt);
-  mf_fv *fv = grid ? mf_fv_create(m, grid) : NULL;
-  double *rho = fv ? malloc((size_t)mf_fv_size(fv) * sizeof *rho) : NULL;
-  double *drho = fv ? malloc((size_t)mf_fv_size(fv) * sizeof *drho) : NULL;
-  mf_integrator *integ = NULL;
-  status = MF_ENOMEM;
-  if (!grid) {
+  if (!grid) return mf_errcode();
+  const mf_discretisation disc = mf_config_discretisation(&cfg, grid);
+  mf_solver *solver = mf_solver_create(m, &disc, &cfg.integ);
+  if (!solver) {
     status = mf_errcode();
     goto done;
   }
-  if (!fv) {
-    status = mf_errcode();
-    goto done;
-  }
-  if (!rho || !drho) {
-    status = mf_error(MF_ENOMEM, "out of memory");
-    goto done;
-  }
-  row->ncells = grid->n;
-  mf_fv_initial(fv, rho);
-  if (!(integ = mf_integrator_create(fv, rho, 0.0, &cfg.integ))) {
-    status = mf_errcode();
-    goto done;
-  }
-  collapse_events ev = {.grid = grid, .P = P, .ntargets = natt, .targets = att,
-                        .radius = cfg.sweep.collapse_radius};
+  collapse_events ev = {.P = P, .ntargets = natt, .targets = att, .radius = cfg.sweep.collapse_radius};
   double collapse[MF_BALANCE_MAX_ROOTS];
   int which[MF_BALANCE_MAX_ROOTS];
   for (int k = 0; k < natt; k++) collapse[k] = NAN;
-  if (natt > 0 && (status = mf_integrator_set_events(integ, natt, collapse_g, &ev)) != MF_OK) goto done;
+  if (natt > 0 && (status = mf_solver_set_events(solver, natt, collapse_g, &ev)) != MF_OK) goto done;
 
   /* Output times grow geometrically from 0.01 / gamma: the test for
    * stationarity is cheap, and the early collapse is followed closely. */
@@ -128,26 +102,24 @@ mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
   for (;;) {
     const double tout = fmin(t_next, cfg.t_end);
     int fired = 0;
-    if ((status = mf_integrator_advance_until(integ, tout, &fired, which)) != MF_OK) goto done;
+    if ((status = mf_solver_advance_until(solver, tout, &fired, which)) != MF_OK) goto done;
     if (fired) {
       for (int k = 0; k < natt; k++)
-        if (which[k] < 0 && isnan(collapse[k])) collapse[k] = mf_integrator_time(integ);
+        if (which[k] < 0 && isnan(collapse[k])) collapse[k] = mf_solver_time(solver);
       continue;
     }
-    if ((status = mf_fv_rhs(fv, mf_integrator_state(integ), drho)) != MF_OK) {
+    double change;
+    if ((status = mf_solver_rate(solver, &change)) != MF_OK) {
       status = mf_error(MF_ENUMERIC, "gamma = %g: %s", gamma, mf_errmsg());
       goto done;
     }
-    double change = 0.0;
-    for (int p = 0; p < P; p++)
-      for (int i = 0; i < grid->n; i++) change += grid->w[i] * fabs(drho[(size_t)p * grid->n + i]);
-    row->stationary = change / gamma < cfg.sweep.stationary_tol;
+    row->stationary = change / gamma < cfg.sweep.stationary_tol; if (getenv("DBG")) fprintf(stderr, "t=%g rate=%g\n", tout, change);
     if (row->stationary || tout >= cfg.t_end) break;
     t_next *= 1.5;
   }
 
   mf_pop_observables obs[MF_MAX_POPS];
-  mf_observables_compute(fv, mf_integrator_state(integ), obs);
+  mf_solver_observables(solver, obs);
   double means[MF_MAX_POPS];
   for (int p = 0; p < P; p++) means[p] = obs[p].mean;
   const int near = mf_balance_nearest(points, npoints, P, means);
@@ -157,27 +129,26 @@ mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
     if (same) row->collapse_time = collapse[k];
   }
   mf_integrator_stats stats;
-  mf_integrator_get_stats(integ, &stats);
+  mf_solver_get_stats(solver, &stats);
   row->t_final = stats.t;
   row->steps = stats.steps;
   row->wall_seconds = stats.wall_seconds;
+  row->ncells = mf_solver_grid(solver, 0)->n;
   for (int p = 0; p < P; p++) {
+    const mf_grid *cells = mf_solver_grid(solver, p);
     row->xstar[p] = points[near].x[p];
     row->Astar[p] = points[near].A[p];
     row->mean[p] = obs[p].mean;
     row->mode[p] = obs[p].mode;
     row->sd[p] = obs[p].sd;
     row->width_ratio[p] = obs[p].sd * sqrt(2.0 * gamma * points[near].A[p]) / m->pop[p].sigma;
-    row->cells_per_sd[p] = obs[p].sd / grid->w[mf_grid_locate(grid, obs[p].mode)];
+    row->cells_per_sd[p] = obs[p].sd / cells->w[mf_grid_locate(cells, obs[p].mode)];
   }
   status = MF_OK;
 
 done:
-  mf_integrator_free(integ);
-  mf_fv_free(fv);
+  mf_solver_free(solver);
   mf_grid_free(grid);
-  free(rho);
-  free(drho);
   return status;
 }
 

@@ -13,11 +13,13 @@
  * fluxes on the exact potential difference (now including the frame's),
  * zero flux at xi = +-K.  The frame follows the population:
  *
- *   a' = <u>,   b' = b (<(x - mean) u> + D) / Var,
+ *   a' = <u> + lambda (mean - a),   b' = b (<(x - mean) u> + D) / Var + lambda (sd - b),
  *
  * the rates of change of the mean and (relatively) of the variance under the
- * equation on the line, by the cell quadrature.  So a and b track the mean
- * and s.d., the density in xi stays near N(0, 1), and a few hundred cells
+ * equation on the line, by the cell quadrature, plus a feedback at the
+ * population's relaxation rate lambda = |<f'> - gamma A| + D / Var that ties
+ * the frame to the discrete moments.  So a and b track the mean and s.d.,
+ * the density in xi stays near N(0, 1), and a few hundred cells
  * resolve it at any gamma; in the linear case of MODEL.md section 5 the
  * density in xi is exactly stationary.  When the frame stops (a' = b' = 0)
  * the fluxes are fv.h's on the cells a + b xi_i: the stationary state is the
@@ -82,6 +84,11 @@ double mf_frame_rate(const mf_frame *fr, const double *y, const double *dy);
  * the frame's edges relative to its maximum (the larger of the two ends). */
 void mf_frame_outside(const mf_frame *fr, const double *y, int p, double xmin, double xmax, double *mass_out,
                       double *edge);
+
+/* CVODE's error weights for y: 1 / (rtol |rt_i| + atol) for the densities,
+ * and 1 / (rtol b_p + atol) for a_p and b_p, whose scale is the frame's
+ * width, not the distance of a_p from 0. */
+void mf_frame_error_weights(const mf_frame *fr, const double *y, double rtol, double atol, double *ewt);
 
 /* The preconditioner of the Newton matrix I - gamma_bdf dF/dy at y: per
  * population the tridiagonal frozen-coefficient stencil (factored without

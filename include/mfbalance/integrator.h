@@ -73,6 +73,9 @@ typedef struct {
    * apply its inverse; NULL if not offered. */
   mf_status (*prec_setup)(void *data, const double *y, double gamma_bdf);
   void (*prec_solve)(void *data, const double *r, double *z);
+  /* CVODE's error weights ewt (length size) for y, when the plain
+   * 1 / (rtol |y_k| + atol) does not fit the unknowns; NULL for the plain ones. */
+  void (*error_weights)(void *data, const double *y, double rtol, double atol, double *ewt);
 } mf_system;
 
 /* The fixed-grid finite-volume system of fv (direct solvers). */
