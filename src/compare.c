@@ -13,12 +13,11 @@
  *                empirical measure at t_end and the Dirac mass at its
  *                balance voltage: the picture of the double limit. */
 #include "mfbalance/balance.h"
-#include "mfbalance/fv.h"
-#include "mfbalance/integrator.h"
 #include "mfbalance/observables.h"
 #include "mfbalance/output.h"
 #include "mfbalance/particles.h"
 #include "mfbalance/run.h"
+#include "mfbalance/solver.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -38,6 +37,28 @@ static void sorted_voltages(const mf_particles *ps, int p, double *buf)
   qsort(buf, (size_t)n, sizeof *buf, compare_doubles);
 }
 
+/* The PDE's density of one population at one time, on its own cells. */
+typedef struct {
+  mf_grid *grid;
+  double *rho;
+} pde_density;
+
+static void free_densities(pde_density *d, size_t count)
+{
+  for (size_t k = 0; d && k < count; k++) mf_grid_free(d[k].grid), free(d[k].rho);
+  free(d);
+}
+
+/* A copy of the solver's current density of population p into d. */
+static mf_status keep_density(const mf_solver *solver, int p, pde_density *d)
+{
+  const mf_grid *g = mf_solver_grid(solver, p);
+  if (!(d->grid = mf_grid_create_faces(g->faces, g->n))) return mf_errcode();
+  if (!(d->rho = malloc((size_t)g->n * sizeof *d->rho))) return mf_error(MF_ENOMEM, "out of memory");
+  memcpy(d->rho, mf_solver_density(solver, p), (size_t)g->n * sizeof *d->rho);
+  return MF_OK;
+}
+
 static mf_status open_outputs(const mf_config *cfg, const mf_run_opts *opts, mf_outfile *rows, const char *name)
 {
   mf_status status;
@@ -53,10 +74,10 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   double *times = NULL;
   const int nt = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
   mf_grid *grid = NULL;
-  mf_fv *fv = NULL;
-  mf_integrator *integ = NULL;
+  mf_solver *solver = NULL;
   mf_particles *ps = NULL;
-  double *pde = NULL, *buf = NULL, *w1_end = NULL;
+  pde_density *pde = NULL; /* nt x P */
+  double *buf = NULL, *w1_end = NULL;
   mf_pop_observables *pde_obs = NULL; /* nt x MF_MAX_POPS */
   mf_outfile rows = {0}, fits = {0};
   mf_status status, io;
@@ -71,7 +92,7 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   long nmax = 0;
   for (int k = 0; k < cfg->ncompare; k++) nmax = cfg->compare_n[k] > nmax ? cfg->compare_n[k] : nmax;
   if (nt < 1) goto done;
-  pde = malloc((size_t)nt * N * sizeof *pde);
+  pde = calloc((size_t)nt * (size_t)P, sizeof *pde);
   pde_obs = malloc((size_t)nt * MF_MAX_POPS * sizeof *pde_obs);
   buf = malloc((size_t)nmax * sizeof *buf);
   w1_end = malloc((size_t)cfg->ncompare * MF_MAX_POPS * sizeof *w1_end);
@@ -79,27 +100,23 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     status = mf_error(MF_ENOMEM, "out of memory");
     goto done;
   }
-  if (!(fv = mf_fv_create(model, grid))) {
-    status = mf_errcode();
-    goto done;
-  }
-
   /* The PDE once, its densities kept at every comparison time. */
-  mf_fv_initial(fv, pde);
-  if (!(integ = mf_integrator_create(fv, pde, 0.0, &cfg->integ))) {
+  const mf_discretisation disc = mf_config_discretisation(cfg, grid);
+  if (!(solver = mf_solver_create(model, &disc, &cfg->integ))) {
     status = mf_errcode();
     goto done;
   }
   for (int j = 0; j < nt; j++) {
-    if (times[j] > 0.0 && (status = mf_integrator_advance(integ, times[j])) != MF_OK) goto done;
-    memcpy(pde + (size_t)j * N, mf_integrator_state(integ), N * sizeof *pde);
-    mf_observables_compute(fv, pde + (size_t)j * N, pde_obs + (size_t)j * MF_MAX_POPS);
+    if (times[j] > 0.0 && (status = mf_solver_advance(solver, times[j])) != MF_OK) goto done;
+    for (int p = 0; p < P; p++)
+      if ((status = keep_density(solver, p, &pde[(size_t)j * P + p])) != MF_OK) goto done;
+    mf_solver_observables(solver, pde_obs + (size_t)j * MF_MAX_POPS);
   }
 
   fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
   if (opts->log)
-    fprintf(opts->log, "mfbalance compare: PDE on %d cells against the network (replica 1 shown; W1 averaged)\n"
-            "  %9s %7s %-5s %12s %12s %10s %10s %10s\n", grid->n, "n", "t", "pop", "mean pde", "mean net", "d mean",
+    fprintf(opts->log, "mfbalance compare: PDE (%s, %d cells) against the network (replica 1 shown; W1 averaged)\n"
+            "  %9s %7s %-5s %12s %12s %10s %10s %10s\n", mf_solver_method_name(solver), mf_solver_grid(solver, 0)->n, "n", "t", "pop", "mean pde", "mean net", "d mean",
             "d sd", "W1");
   double *density = malloc(N * sizeof *density);
   if (!density) goto done;
@@ -123,8 +140,8 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
         mf_observables_particles(ps, grid, obs, density);
         for (int p = 0; p < P; p++) {
           sorted_voltages(ps, p, buf);
-          const double w1 = mf_wasserstein1(grid, pde + (size_t)j * N + (size_t)p * grid->n, buf,
-                                            mf_particles_count(ps, p));
+          const pde_density *d = &pde[(size_t)j * P + p];
+          const double w1 = mf_wasserstein1(d->grid, d->rho, buf, mf_particles_count(ps, p));
           const mf_pop_observables *q = &pde_obs[(size_t)j * MF_MAX_POPS + p];
           fprintf(rows.fp, "%ld,%d,%llu,%.17g,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", n, r + 1,
                   (unsigned long long)po.seed, times[j], model->pop[p].name, q->mean, obs[p].mean,
@@ -173,10 +190,10 @@ done:
   mf_outfile_discard(&rows);
   mf_outfile_discard(&fits);
   mf_particles_free(ps);
-  mf_integrator_free(integ);
-  mf_fv_free(fv);
+  mf_solver_free(solver);
   mf_grid_free(grid);
-  free(pde), free(pde_obs), free(buf), free(w1_end), free(times);
+  free_densities(pde, pde ? (size_t)nt * (size_t)P : 0);
+  free(pde_obs), free(buf), free(w1_end), free(times);
   return status;
 }
 

@@ -9,6 +9,7 @@
  *  - a failing integration reports the time and CVODE's reason. */
 #include "numtest.h"
 #include "models.h"
+#include "stationary.h"
 
 #include "mfbalance/fv.h"
 #include "mfbalance/integrator.h"
@@ -109,55 +110,6 @@ static void test_default_mass_positivity(void **state)
 }
 
 /* ---- the semi-explicit stationary solution -------------------------------------- */
-
-/* Gibbs density of population p for activities m on [a, b]: moments by
- * composite Simpson on K intervals.  Returns (into mom) mass-normalised
- * int S_p rho, mean and sd. */
-static void gibbs_moments(const mf_model *model, int p, const double *m, double a, double b, double mom[3])
-{
-  const int K = 40000;
-  const mf_population *pop = &model->pop[p];
-  const double D = 0.5 * pop->sigma * pop->sigma, h = (b - a) / K;
-  double A = 0.0, C = 0.0;
-  for (int q = 0; q < model->P; q++) A += pop->g[q] * m[q], C += pop->g[q] * model->pop[q].reversal * m[q];
-  double top = -INFINITY;
-  for (int k = 0; k <= K; k++) {
-    double x = a + k * h;
-    top = fmax(top, (mf_model_F(pop, x) - model->gamma * (0.5 * A * x * x - C * x)) / D);
-  }
-  double s0 = 0.0, sS = 0.0, s1 = 0.0, s2 = 0.0;
-  for (int k = 0; k <= K; k++) {
-    double x = a + k * h, wgt = (k == 0 || k == K) ? 1.0 : (k % 2 ? 4.0 : 2.0);
-    double r = exp((mf_model_F(pop, x) - model->gamma * (0.5 * A * x * x - C * x)) / D - top) * wgt;
-    s0 += r, sS += r * mf_model_S(pop, x), s1 += r * x, s2 += r * x * x;
-  }
-  mom[0] = sS / s0;
-  mom[1] = s1 / s0;
-  mom[2] = sqrt(fmax(s2 / s0 - mom[1] * mom[1], 0.0));
-}
-
-/* Solve m_q = int S_q rho_q[m] by Newton's method with a difference Jacobian. */
-static void self_consistent(const mf_model *model, double a, double b, double *m)
-{
-  const int P = model->P;
-  for (int it = 0; it < 50; it++) {
-    double G[MF_MAX_POPS], J[MF_MAX_POPS * MF_MAX_POPS], mom[3];
-    for (int q = 0; q < P; q++) gibbs_moments(model, q, m, a, b, mom), G[q] = mom[0] - m[q];
-    for (int r = 0; r < P; r++) {
-      double mp[MF_MAX_POPS];
-      memcpy(mp, m, sizeof mp);
-      double h = 1e-7 * fmax(1.0, m[r]);
-      mp[r] += h;
-      for (int q = 0; q < P; q++) gibbs_moments(model, q, mp, a, b, mom), J[q + r * P] = (mom[0] - mp[q] - G[q]) / h;
-    }
-    lapack_int ipiv[MF_MAX_POPS];
-    assert_int_equal(LAPACKE_dgesv(LAPACK_COL_MAJOR, P, 1, J, P, ipiv, G, P), 0);
-    double step = 0.0;
-    for (int q = 0; q < P; q++) m[q] -= G[q], step = fmax(step, fabs(G[q]));
-    if (step < 1e-14) return;
-  }
-  fail_msg("self-consistency Newton did not converge");
-}
 
 static void stationary_case(double gamma, double t_end)
 {
