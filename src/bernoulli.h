@@ -32,4 +32,16 @@ static inline double mf_bernoulli_deriv(double z, double b_z, double b_mz)
   return -b_z * (b_mz - 1.0) / z;
 }
 
+/* The largest cell Peclet number |delta_i| = B(-delta_i) - B(delta_i) over
+ * the faces of one density r (n cells) where it is at least 1e-3 of its
+ * maximum: where the mass is, not in tails that carry none. */
+static inline double mf_bulk_peclet(const double *r, const double *bplus, const double *bminus, int n)
+{
+  double top = 0.0, pe = 0.0;
+  for (int i = 0; i < n; i++) top = fmax(top, r[i]);
+  for (int i = 0; i < n - 1; i++)
+    if (fmax(r[i], r[i + 1]) >= 1e-3 * top) pe = fmax(pe, fabs(bminus[i] - bplus[i]));
+  return pe;
+}
+
 #endif

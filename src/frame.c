@@ -42,6 +42,7 @@ struct mf_frame {
   double *lu_d;   /* preconditioner: Thomas factors per population, P rows of n */
   double *lu_l;   /* multipliers l_i = M[i][i-1] / d_{i-1}, P rows of n */
   double *lu_u;   /* super-diagonal M[i][i+1], P rows of n */
+  double peclet;  /* largest |delta_i| met where the density is (mf_bulk_peclet) */
   double frame_diag[2 * MF_MAX_POPS]; /* preconditioner for a and b: 1 - gamma_bdf dF/da, dF/db */
 };
 
@@ -101,6 +102,7 @@ nomem:
 
 int mf_frame_size(const mf_frame *fr) { return fr->P * fr->n + 2 * fr->P; }
 int mf_frame_cells(const mf_frame *fr) { return fr->n; }
+double mf_frame_peclet(const mf_frame *fr) { return fr->peclet; }
 double mf_frame_xi_width(const mf_frame *fr) { return fr->h; }
 const mf_model *mf_frame_model(const mf_frame *fr) { return &fr->model; }
 
@@ -235,6 +237,7 @@ mf_status mf_frame_rhs(mf_frame *fr, const double *y, double *dy)
     const double *rt = y + (size_t)p * n;
     double *dr = dy + (size_t)p * n;
     for (int i = 0; i < n - 1; i++) fr->flux[i] = k * (fr->bminus[i] * rt[i] - fr->bplus[i] * rt[i + 1]);
+    fr->peclet = fmax(fr->peclet, mf_bulk_peclet(rt, fr->bplus, fr->bminus, n));
     /* Zero flux through the frame's two edges. */
     dr[0] = -fr->flux[0] / h;
     for (int i = 1; i < n - 1; i++) dr[i] = -(fr->flux[i] - fr->flux[i - 1]) / h;

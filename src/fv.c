@@ -39,6 +39,7 @@ struct mf_fv {
   double *bplus; /* workspace: B(delta_i), length n-1 */
   double *bminus;/* workspace: B(-delta_i), length n-1 */
   double *flux;  /* workspace: J_i, length n-1 */
+  double peclet; /* largest |delta_i| met where the density is (mf_bulk_peclet) */
 };
 
 void mf_fv_free(mf_fv *fv)
@@ -97,6 +98,7 @@ nomem:
 }
 
 int mf_fv_size(const mf_fv *fv) { return fv->P * fv->n; }
+double mf_fv_peclet(const mf_fv *fv) { return fv->peclet; }
 const mf_model *mf_fv_model(const mf_fv *fv) { return fv->model; }
 const mf_grid *mf_fv_grid(const mf_fv *fv) { return fv->grid; }
 
@@ -138,6 +140,7 @@ mf_status mf_fv_rhs_frozen(mf_fv *fv, const double *m, const double *rho, double
     face_weights(fv, p, A[p], C[p], NULL);
     for (int i = 0; i < n - 1; i++)
       fv->flux[i] = D / fv->h[i] * (fv->bminus[i] * r[i] - fv->bplus[i] * r[i + 1]);
+    fv->peclet = fmax(fv->peclet, mf_bulk_peclet(r, fv->bplus, fv->bminus, n));
     /* Zero flux through the two boundary faces. */
     dr[0] = -fv->flux[0] / w[0];
     for (int i = 1; i < n - 1; i++) dr[i] = -(fv->flux[i] - fv->flux[i - 1]) / w[i];

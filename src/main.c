@@ -3,11 +3,15 @@
  * the command line, prints messages and chooses the exit code. */
 #include "mfbalance/balance.h"
 #include "mfbalance/config.h"
+#include "mfbalance/converge.h"
 #include "mfbalance/output.h"
 #include "mfbalance/run.h"
 #include "mfbalance/status.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -23,6 +27,7 @@ static const char usage[] =
     "  doublelimit  W1 to the balance voltages over a table of (n, gamma)\n"
     "  hj       the Hopf-Cole solver (model.gamma=inf for the Hamilton-Jacobi limit)\n"
     "  flow     the early-behaviour flow dx/dtau = -G(x) from the initial means\n"
+    "  converge errors and observed orders against the cell count and the tolerance\n"
     "\n"
     "With no CONFIG.ini the embedded default model is used.  Any key can be\n"
     "overridden, e.g. model.gamma=1000 pop.E.sigma=0.3 grid.cells=4000.\n"
@@ -33,6 +38,10 @@ static const char usage[] =
     "  --quiet     print nothing on success\n"
     "  --gamma G1,G2,...  (sweep, doublelimit) the coupling strengths, same as sweep.gammas\n"
     "  --n N1,N2,...      (compare, doublelimit) the network sizes, same as compare.n\n"
+    "  --cells C1,C2,...  (converge) the cell counts of the space study (default: the\n"
+    "                     configured count times 1/4, 1/2, 1, 2, 4)\n"
+    "  --rtol R1,R2,...   (converge) the tolerances of the time study (default: the\n"
+    "                     configured rtol times 100, 10, 1, 0.1, 0.01)\n"
     "\n"
     "exit codes: 0 success, 2 invalid input, 3 numerical failure, 4 I/O error\n";
 
@@ -44,7 +53,24 @@ typedef struct {
   char **overrides;
   char gamma_override[1100]; /* "sweep.gammas=..." from --gamma */
   char n_override[1100];     /* "compare.n=..." from --n */
+  mf_converge_opts converge; /* --cells, --rtol */
 } cli_args;
+
+/* A comma-separated list of numbers into v (at most max); the count, or -1. */
+static int parse_list(const char *text, double *v, int max)
+{
+  int n = 0;
+  const char *s = text;
+  while (*s) {
+    char *end;
+    errno = 0;
+    const double x = strtod(s, &end);
+    if (end == s || errno || !isfinite(x) || n == max || (*end && *end != ',')) return -1;
+    v[n++] = x;
+    s = *end ? end + 1 : end;
+  }
+  return n;
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -77,6 +103,24 @@ static int parse_args(int argc, char **argv, cli_args *args, int allow_run_optio
       if (args->noverrides == (int)(sizeof kept / sizeof kept[0])) return usage_error("too many overrides%s", "");
       snprintf(args->n_override, sizeof args->n_override, "compare.n=%s", argv[++i]);
       kept[args->noverrides++] = args->n_override;
+    } else if (allow_run_options && (strcmp(a, "--cells") == 0 || strcmp(a, "--rtol") == 0)) {
+      if (i + 1 >= argc) return usage_error("%s needs a comma-separated list", a);
+      double v[MF_CONVERGE_MAX];
+      const int n = parse_list(argv[++i], v, MF_CONVERGE_MAX);
+      const int cells = a[2] == 'c';
+      for (int k = 0; k < n; k++)
+        if (cells ? !(v[k] >= MF_GRID_MIN_CELLS && v[k] <= 1e8 && v[k] == floor(v[k]) && (k == 0 || v[k] > v[k - 1]))
+                  : !(v[k] > 0.0 && v[k] < 0.1 && (k == 0 || v[k] < v[k - 1])))
+          return usage_error(cells ? "--cells %s: expected increasing whole numbers >= 8, comma-separated"
+                                   : "--rtol %s: expected decreasing numbers in (0, 0.1), comma-separated", argv[i]);
+      if (n < 1) return usage_error("%s: expected a comma-separated list of at most 16 numbers", argv[i]);
+      if (cells) {
+        args->converge.ncells = n;
+        for (int k = 0; k < n; k++) args->converge.cells[k] = (int)v[k];
+      } else {
+        args->converge.nrtols = n;
+        for (int k = 0; k < n; k++) args->converge.rtols[k] = v[k];
+      }
     } else if (allow_run_options && strcmp(a, "--force") == 0) {
       args->force = 1;
     } else if (allow_run_options && strcmp(a, "--quiet") == 0) {
@@ -151,6 +195,18 @@ static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, co
   return status == MF_OK ? 0 : fail(status);
 }
 
+static int cmd_converge(int argc, char **argv)
+{
+  cli_args args;
+  mf_config cfg;
+  char fresh[512];
+  int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
+  if (rc) return rc;
+  mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
+  mf_status status = mf_converge_job(&cfg, &args.converge, &opts);
+  return status == MF_OK ? 0 : fail(status);
+}
+
 static void print_balance(const mf_model *model, double lo, double hi, const mf_balance_point *pts, int n)
 {
   printf("mfbalance balance: %d population%s, box [%g, %g]^%d: %d balance point%s\n", model->P,
@@ -218,5 +274,6 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "doublelimit") == 0) return cmd_job(argc, argv, mf_doublelimit_job);
   if (strcmp(cmd, "hj") == 0) return cmd_job(argc, argv, mf_hj_job);
   if (strcmp(cmd, "flow") == 0) return cmd_job(argc, argv, mf_flow_job);
+  if (strcmp(cmd, "converge") == 0) return cmd_converge(argc, argv);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -90,6 +90,37 @@ static void print_summary(FILE *log, const mf_config *cfg, const mf_solver *solv
   fprintf(log, "  results in %s/\n", outdir);
 }
 
+/* Cell Peclet numbers above this leave the fluxes in their first-order, upwind regime. */
+#define PECLET_WARN 10.0
+/* Fewer cells than this across the predicted stationary s.d. do not resolve it. */
+#define CELLS_PER_WIDTH_WARN 4.0
+
+/* Say once, on stderr, when the grid does not resolve the run, and what to do. */
+static void warn_resolution(FILE *err, const mf_config *cfg, const mf_solver *solver, const mf_run_result *res)
+{
+  const mf_model *model = &cfg->model;
+  const double pe = mf_solver_peclet(solver);
+  const int moving = cfg->grid_method == MF_GRID_MOVING;
+  if (pe > PECLET_WARN)
+    fprintf(err, "mfbalance: warning: the cell Peclet number reached %.3g where the density is: the fluxes were "
+            "upwind there and the transient is only first-order accurate; %s\n", pe,
+            moving ? "increase grid.moving_cells" : "use more cells, a refined grid (grid.refine) or grid.method = moving");
+  if (moving || !res->has_balance) return;
+  for (int p = 0; p < model->P; p++) {
+    double A = 0.0;
+    for (int q = 0; q < model->P; q++) A += model->pop[p].g[q] * mf_model_S(&model->pop[q], res->xstar[q]);
+    const double width = model->pop[p].sigma / sqrt(2.0 * model->gamma * A);
+    const mf_grid *g = mf_solver_grid(solver, p);
+    const double cells = width / g->w[mf_grid_locate(g, res->xstar[p])];
+    if (A > 0.0 && cells < CELLS_PER_WIDTH_WARN) {
+      fprintf(err, "mfbalance: warning: %s: the predicted width sigma/sqrt(2 gamma A*) = %.3g spans %.2g cells at "
+              "x* = %g: use more cells, grid.refine around x*, or grid.method = moving\n", model->pop[p].name, width,
+              cells, res->xstar[p]);
+      return;
+    }
+  }
+}
+
 mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *result)
 {
   mf_run_result local;
@@ -155,6 +186,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   }
   if (io != MF_OK && status == MF_OK) status = io;
   if (opts->log) print_summary(opts->log, cfg, solver, res, opts->outdir, status);
+  if (opts->log) warn_resolution(stderr, cfg, solver, res);
 
 done:
   mf_outfile_discard(&obs_file);

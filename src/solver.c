@@ -227,5 +227,10 @@ void mf_solver_frame_check(const mf_solver *s, double xmin, double xmax, double 
 
 void mf_solver_get_stats(const mf_solver *s, mf_integrator_stats *stats) { mf_integrator_get_stats(s->integ, stats); }
 
+double mf_solver_peclet(const mf_solver *s)
+{
+  return s->method == MF_GRID_MOVING ? mf_frame_peclet(s->frame) : mf_fv_peclet(s->fv);
+}
+
 const char *mf_solver_method_name(const mf_solver *s) { return s->method == MF_GRID_MOVING ? "moving" : "fixed"; }
 mf_linsol mf_solver_linsol(const mf_solver *s) { return s->linsol; }

@@ -56,6 +56,9 @@ int mf_frame_cells(const mf_frame *fr);
 double mf_frame_xi_width(const mf_frame *fr);
 const mf_model *mf_frame_model(const mf_frame *fr);
 
+/* The largest cell Peclet number |delta_i| (in the frame) met so far (fv.h's mf_fv_peclet). */
+double mf_frame_peclet(const mf_frame *fr);
+
 /* The initial state: a, b the mean and s.d. of each initial density, rt its
  * exact cell averages in xi, normalised to unit mass. */
 void mf_frame_initial(const mf_frame *fr, double *y);

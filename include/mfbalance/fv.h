@@ -30,6 +30,13 @@ mf_fv *mf_fv_create(const mf_model *model, const mf_grid *grid);
 /* Frees the operator; mf_fv_free(NULL) does nothing. */
 void mf_fv_free(mf_fv *fv);
 
+/* The largest cell Peclet number |delta_i| (the Scharfetter-Gummel exponent,
+ * drift times distance over diffusion) the right-hand side has met so far,
+ * over the faces where the density is at least 1e-3 of its maximum:
+ * up to 2 the fluxes are in their centred, second-order regime; far above,
+ * they are first-order upwind. */
+double mf_fv_peclet(const mf_fv *fv);
+
 /* Length of the state vector, P * n. */
 int mf_fv_size(const mf_fv *fv);
 const mf_model *mf_fv_model(const mf_fv *fv);

@@ -76,6 +76,9 @@ void mf_solver_frame_check(const mf_solver *s, double xmin, double xmax, double 
 
 void mf_solver_get_stats(const mf_solver *s, mf_integrator_stats *stats);
 
+/* The largest cell Peclet number the fluxes have met (mf_fv_peclet). */
+double mf_solver_peclet(const mf_solver *s);
+
 /* "moving" or "fixed", and the linear solver in use. */
 const char *mf_solver_method_name(const mf_solver *s);
 mf_linsol mf_solver_linsol(const mf_solver *s);

@@ -1,0 +1,51 @@
+/* converge.h -- the convergence study of a configuration: `mfbalance converge`
+ * (docs/convergence.md).
+ *
+ * Space: the configured model and discretisation on a sequence of cell
+ * counts (moving: cells per frame; fixed: uniform cells on the box), each
+ * integrated with a tolerance far below its space error.  At every snapshot
+ * time the density (L1 and L-infinity of cell masses, W1), the mean, s.d.
+ * and activity m of each population are compared with a reference:
+ *   - the exact Gaussian solution when the model is linear (every S
+ *     constant and every f affine, MODEL.md section 5);
+ *   - otherwise, for the scalars, Richardson extrapolation from the three
+ *     finest grids (with the order they show), and for the density the
+ *     next finer grid (the difference of successive grids shrinks at the
+ *     scheme's order; the finest grid has no entry).
+ * Observed orders between successive grids and a least-squares order over
+ * all of them are reported.
+ *
+ * Time: the configured grid with each rtol of a list (atol = rtol / 100),
+ * against the same grid at a tolerance 100 times below the smallest: the
+ * time error alone.  With the space error of the configured grid this says
+ * which dominates at the configured settings.
+ *
+ * Each run also records the largest cell Peclet number |delta| its fluxes
+ * met (integrator stats), with the regime it implies.
+ */
+#ifndef MFBALANCE_CONVERGE_H
+#define MFBALANCE_CONVERGE_H
+
+#include "mfbalance/config.h"
+#include "mfbalance/run.h"
+#include "mfbalance/status.h"
+
+#define MF_CONVERGE_MAX 16 /* most grids or tolerances in one study */
+
+typedef struct {
+  int ncells;                   /* 0: the configured cell count times 1/4, 1/2, 1, 2, 4 */
+  int cells[MF_CONVERGE_MAX];   /* increasing */
+  int nrtols;                   /* 0: the configured rtol times 100, 10, 1, 0.1, 0.01 */
+  double rtols[MF_CONVERGE_MAX];
+} mf_converge_opts;
+
+/* Run the study of cfg and write converge.csv (one row per kind, cells,
+ * rtol, time, population and quantity: the error and its reference),
+ * converge_fit.csv (least-squares orders) and config.ini into the output
+ * directory; a table on opts->log.  MF_OK, or the first error. */
+mf_status mf_converge_job(const mf_config *cfg, const mf_converge_opts *copts, const mf_run_opts *opts);
+
+/* 1 if the model is the linear case of MODEL.md section 5 (exact reference). */
+int mf_converge_model_is_linear(const mf_model *model);
+
+#endif
