@@ -190,6 +190,8 @@ mf_status mf_converge_job(const mf_config *cfg, const mf_converge_opts *copts, c
   int nrtols;
   if (copts->ncells > 0) {
     ncells = with_value_int(copts->cells, copts->ncells, base_cells, cells);
+    /* The configured grid's own error needs a finer one beside it. */
+    if (cells[ncells - 1] == base_cells && ncells <= MF_CONVERGE_MAX) cells[ncells++] = 2 * base_cells;
   } else {
     static const int factor[][2] = {{1, 4}, {1, 2}, {1, 1}, {2, 1}, {4, 1}};
     ncells = 0;

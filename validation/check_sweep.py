@@ -13,6 +13,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, figure, finish  # noqa: E402
+
 RANGES = {"err_mean": (-1.2, -0.8), "sd": (-0.55, -0.45), "collapse_time": (-1.2, -0.8)}
 
 
@@ -21,26 +24,23 @@ def main():
     extra = sys.argv[4:]
     cmd = [exe, "sweep"] + ([] if config == "default" else [config]) + extra + ["--out", out, "--force"]
     subprocess.run(cmd, check=True)
-    bad = 0
+    name = "default model" if config == "default" else os.path.splitext(os.path.basename(config))[0]
     for row in csv.DictReader(open(os.path.join(out, "sweep_fit.csv"))):
         q = row["quantity"]
         if q not in RANGES:
             continue
         lo, hi = RANGES[q]
         s = float(row["slope"])
-        ok = lo <= s <= hi
-        bad += not ok
-        print(f"{'ok  ' if ok else 'FAIL'} {q:14s} {row['population']:5s} slope {s:+.4f} in [{lo}, {hi}]")
+        check(f"sweep, {name}: slope of {q} against gamma, {row['population']}", f"{s:+.4f}", f"in [{lo}, {hi}]",
+              lo <= s <= hi)
     try:
-        here = os.path.dirname(os.path.abspath(__file__))
-        sys.path.insert(0, here)
         import plot_sweep
 
         plot_sweep.main(out)
+        figure(os.path.join(out, "sweep.png"), f"gamma sweep, {name}: distances to x*, s.d. and collapse time")
     except ImportError as e:
         print(f"no plot: {e}")
-    print(f"{'FAILED' if bad else 'passed'}: {bad} slope(s) out of range")
-    sys.exit(1 if bad else 0)
+    finish()
 
 
 if __name__ == "__main__":

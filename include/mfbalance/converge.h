@@ -33,7 +33,8 @@
 #define MF_CONVERGE_MAX 16 /* most grids or tolerances in one study */
 
 typedef struct {
-  int ncells;                   /* 0: the configured cell count times 1/4, 1/2, 1, 2, 4 */
+  int ncells;                   /* 0: the configured cell count times 1/4, 1/2, 1, 2, 4; the
+                                   configured count, and one grid finer, are always added */
   int cells[MF_CONVERGE_MAX];   /* increasing */
   int nrtols;                   /* 0: the configured rtol times 100, 10, 1, 0.1, 0.01 */
   double rtols[MF_CONVERGE_MAX];
