@@ -20,23 +20,51 @@ void mf_balance_residual(const mf_model *model, const double *x, double *G)
   double S[MF_MAX_POPS];
   for (int q = 0; q < model->P; q++) S[q] = mf_model_S(&model->pop[q], x[q]);
   for (int p = 0; p < model->P; p++) {
+    const mf_population *pop = &model->pop[p];
     double g = 0.0;
-    for (int q = 0; q < model->P; q++) g += model->pop[p].g[q] * (x[p] - model->pop[q].reversal) * S[q];
+    for (int q = 0; q < model->P; q++)
+      g += pop->g_el[q] * (x[p] - x[q]) + pop->g[q] * (x[p] - model->pop[q].reversal) * S[q];
     G[p] = g;
   }
+}
+
+/* A_p = G_p + sum_q g_pq S_q(x_q) at x. */
+static double stiffness(const mf_model *model, const double *x, int p)
+{
+  double A = 0.0;
+  for (int q = 0; q < model->P; q++) A += model->pop[p].g_el[q] + model->pop[p].g[q] * mf_model_S(&model->pop[q], x[q]);
+  return A;
 }
 
 void mf_balance_jacobian(const mf_model *model, const double *x, double *J)
 {
   const int P = model->P;
   for (int p = 0; p < P; p++) {
-    double A = 0.0;
-    for (int q = 0; q < P; q++) A += model->pop[p].g[q] * mf_model_S(&model->pop[q], x[q]);
+    const double A = stiffness(model, x, p);
     for (int r = 0; r < P; r++) {
       double dS = mf_model_dS(&model->pop[r], x[r]);
-      J[p + r * P] = -(p == r ? A : 0.0) - model->pop[p].g[r] * (x[p] - model->pop[r].reversal) * dS;
+      J[p + r * P] = -(p == r ? A : 0.0) + model->pop[p].g_el[r] - model->pop[p].g[r] * (x[p] - model->pop[r].reversal) * dS;
     }
   }
+}
+
+int mf_balance_is_consensus(const mf_model *model)
+{
+  if (!mf_model_has_electrical(model)) return 0;
+  for (int p = 0; p < model->P; p++)
+    for (int q = 0; q < model->P; q++)
+      if (model->pop[p].g[q] != 0.0) return 0;
+  return 1;
+}
+
+mf_status mf_balance_consensus_rates(const mf_model *model, double *eig_re, double *eig_im)
+{
+  const int P = model->P;
+  double J[MF_MAX_POPS * MF_MAX_POPS], x[MF_MAX_POPS] = {0};
+  mf_balance_jacobian(model, x, J); /* -L, the same at every x */
+  lapack_int info = LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', P, J, P, eig_re, eig_im, NULL, 1, NULL, 1);
+  if (info != 0) return mf_error(MF_ENUMERIC, "LAPACK dgeev failed (info = %d) on the Laplacian", (int)info);
+  return MF_OK;
 }
 
 static double norm2(const double *v, int n)
@@ -64,14 +92,16 @@ static int balance_H(const mf_model *model, const double *x, double *H, double *
   double S[MF_MAX_POPS], dS[MF_MAX_POPS];
   for (int q = 0; q < P; q++) S[q] = mf_model_S(&model->pop[q], x[q]), dS[q] = mf_model_dS(&model->pop[q], x[q]);
   for (int p = 0; p < P; p++) {
+    const mf_population *pop = &model->pop[p];
     double A = 0.0, C = 0.0;
-    for (int q = 0; q < P; q++) A += model->pop[p].g[q] * S[q], C += model->pop[p].g[q] * model->pop[q].reversal * S[q];
+    for (int q = 0; q < P; q++)
+      A += pop->g_el[q] + pop->g[q] * S[q], C += pop->g_el[q] * x[q] + pop->g[q] * model->pop[q].reversal * S[q];
     if (!(A > 0.0)) return 0;
     const double V = C / A;
     H[p] = x[p] - V;
     if (dH)
-      for (int r = 0; r < P; r++) /* dV_p/dx_r = g_pr S_r' (v_r - V_p) / A_p */
-        dH[p + r * P] = (p == r) - model->pop[p].g[r] * dS[r] * (model->pop[r].reversal - V) / A;
+      for (int r = 0; r < P; r++) /* dV_p/dx_r = (g_el_pr + g_pr S_r' (v_r - V_p)) / A_p */
+        dH[p + r * P] = (p == r) - (pop->g_el[r] + pop->g[r] * dS[r] * (model->pop[r].reversal - V)) / A;
   }
   return 1;
 }
@@ -113,10 +143,7 @@ mf_status mf_balance_classify(const mf_model *model, mf_balance_point *pt)
   double G[MF_MAX_POPS], J[MF_MAX_POPS * MF_MAX_POPS];
   mf_balance_residual(model, pt->x, G);
   pt->residual = norm_inf(G, P);
-  for (int p = 0; p < P; p++) {
-    pt->A[p] = 0.0;
-    for (int q = 0; q < P; q++) pt->A[p] += model->pop[p].g[q] * mf_model_S(&model->pop[q], pt->x[q]);
-  }
+  for (int p = 0; p < P; p++) pt->A[p] = stiffness(model, pt->x, p);
   mf_balance_jacobian(model, pt->x, J);
   double scale = 0.0;
   for (int k = 0; k < P * P; k++) scale = fmax(scale, fabs(J[k]));
@@ -168,6 +195,8 @@ mf_status mf_balance_find(const mf_model *model, double lo, double hi, mf_balanc
   const int P = model->P;
   *count = 0;
   if (!(lo < hi)) return mf_error(MF_EINPUT, "balance box [%g, %g]: expected lo < hi", lo, hi);
+  /* Pure electrical coupling balances on a whole line: no isolated points. */
+  if (mf_balance_is_consensus(model)) return MF_OK;
   mf_balance_point found[MF_BALANCE_MAX_ROOTS];
   int n = 0;
 

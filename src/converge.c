@@ -35,6 +35,8 @@ static void record_clear(record *r)
 
 int mf_converge_model_is_linear(const mf_model *model)
 {
+  /* (With electrical coupling the means obey a coupled linear system: no closed form here yet.) */
+  if (mf_model_has_electrical(model)) return 0;
   for (int p = 0; p < model->P; p++) {
     const mf_population *pop = &model->pop[p];
     if (pop->k != 0.0 || pop->f[2] != 0.0 || pop->f[3] != 0.0 || pop->init != MF_INIT_GAUSSIAN) return 0;
@@ -48,7 +50,7 @@ static void exact_gaussian(const mf_model *model, int p, double t, double *mean,
   const mf_population *pop = &model->pop[p];
   double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
   for (int q = 0; q < model->P; q++) m[q] = mf_model_S(&model->pop[q], 0.0);
-  mf_model_coupling(model, m, A, C);
+  mf_model_coupling(model, m, NULL, A, C);
   const double kappa = -pop->f[1] + model->gamma * A[p], minf = (pop->f[0] + model->gamma * C[p]) / kappa;
   const double vinf = pop->sigma * pop->sigma / (2.0 * kappa);
   *mean = minf + (pop->init_a - minf) * exp(-kappa * t);

@@ -216,9 +216,10 @@ static void face_weights(mf_frame *fr, int p, const frame_coeffs *c)
 /* The coupling of y: A and C of every population. */
 static void coupling(const mf_frame *fr, const double *y, double *A, double *C)
 {
-  double m[MF_MAX_POPS];
+  double m[MF_MAX_POPS], xbar[MF_MAX_POPS];
   mf_frame_activities(fr, y, m);
-  mf_model_coupling(&fr->model, m, A, C);
+  mf_frame_means(fr, y, xbar);
+  mf_model_coupling(&fr->model, m, xbar, A, C);
 }
 
 mf_status mf_frame_rhs(mf_frame *fr, const double *y, double *dy)

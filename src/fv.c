@@ -102,6 +102,19 @@ double mf_fv_peclet(const mf_fv *fv) { return fv->peclet; }
 const mf_model *mf_fv_model(const mf_fv *fv) { return fv->model; }
 const mf_grid *mf_fv_grid(const mf_fv *fv) { return fv->grid; }
 
+void mf_fv_means(const mf_fv *fv, const double *rho, double *xbar)
+{
+  const mf_grid *grid = fv->grid;
+  for (int q = 0; q < fv->P; q++) {
+    const double *r = rho + (size_t)q * fv->n;
+    double mass = 0.0, first = 0.0;
+    for (int i = 0; i < fv->n; i++) mass += grid->w[i] * r[i], first += grid->w[i] * grid->x[i] * r[i];
+    xbar[q] = first / mass;
+  }
+}
+
+int mf_fv_rank(const mf_fv *fv) { return mf_model_has_electrical(fv->model) ? 2 * fv->P : fv->P; }
+
 void mf_fv_activities(const mf_fv *fv, const double *rho, double *m)
 {
   for (int q = 0; q < fv->P; q++) {
@@ -126,12 +139,12 @@ static void face_weights(mf_fv *fv, int p, double A, double C, double *delta_out
   }
 }
 
-mf_status mf_fv_rhs_frozen(mf_fv *fv, const double *m, const double *rho, double *drho)
+mf_status mf_fv_rhs_frozen(mf_fv *fv, const double *m, const double *xbar, const double *rho, double *drho)
 {
   const int n = fv->n;
   const double *w = fv->grid->w;
   double A[MF_MAX_POPS], C[MF_MAX_POPS];
-  mf_model_coupling(fv->model, m, A, C);
+  mf_model_coupling(fv->model, m, xbar, A, C);
   double check = 0.0;
   for (int p = 0; p < fv->P; p++) {
     const double D = mf_model_diffusion(&fv->model->pop[p]);
@@ -154,9 +167,10 @@ mf_status mf_fv_rhs_frozen(mf_fv *fv, const double *m, const double *rho, double
 
 mf_status mf_fv_rhs(mf_fv *fv, const double *rho, double *drho)
 {
-  double m[MF_MAX_POPS];
+  double m[MF_MAX_POPS], xbar[MF_MAX_POPS];
   mf_fv_activities(fv, rho, m);
-  return mf_fv_rhs_frozen(fv, m, rho, drho);
+  mf_fv_means(fv, rho, xbar);
+  return mf_fv_rhs_frozen(fv, m, xbar, rho, drho);
 }
 
 mf_status mf_fv_jacobian(mf_fv *fv, const double *rho, int nonlocal, mf_tlr *J)
@@ -165,14 +179,16 @@ mf_status mf_fv_jacobian(mf_fv *fv, const double *rho, int nonlocal, mf_tlr *J)
   const sunindextype N = (sunindextype)P * n;
   const double *w = fv->grid->w;
   const double gamma = fv->model->gamma;
-  if (J->nblocks != P || J->block != n || J->rank != P)
+  const int rank = mf_fv_rank(fv);
+  if (J->nblocks != P || J->block != n || J->rank != rank)
     return mf_error(MF_EBUG, "Jacobian matrix of shape %ld x %ld (rank %ld): expected %d blocks of %d, rank %d",
-                    (long)J->nblocks, (long)J->block, (long)J->rank, P, n, P);
-  double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
+                    (long)J->nblocks, (long)J->block, (long)J->rank, P, n, rank);
+  double m[MF_MAX_POPS], xbar[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
   mf_fv_activities(fv, rho, m);
-  mf_model_coupling(fv->model, m, A, C);
-  memset(J->U, 0, (size_t)N * (size_t)P * sizeof(double));
-  memset(J->W, 0, (size_t)N * (size_t)P * sizeof(double));
+  mf_fv_means(fv, rho, xbar);
+  mf_model_coupling(fv->model, m, xbar, A, C);
+  memset(J->U, 0, (size_t)N * (size_t)rank * sizeof(double));
+  memset(J->W, 0, (size_t)N * (size_t)rank * sizeof(double));
 
   for (int p = 0; p < P; p++) {
     const mf_population *pop = &fv->model->pop[p];
@@ -218,10 +234,31 @@ mf_status mf_fv_jacobian(mf_fv *fv, const double *rho, int nonlocal, mf_tlr *J)
         prev = cur;
       }
     }
+    /* Electrical: delta_i depends on xbar_q through C: d delta_i/d xbar_q = gamma h_i g_el_pq / D
+     * (column P + q; A holds the constant G_p). */
+    for (int q = 0; q < P && rank > P; q++) {
+      const double gq = pop->g_el[q];
+      if (gq == 0.0) continue;
+      double *u = J->U + (size_t)(P + q) * N + (size_t)p * n;
+      double prev = 0.0;
+      for (int i = 0; i < n; i++) {
+        double cur = i < n - 1 ? gq * delta[i] : 0.0;
+        u[i] = -(cur - prev) / w[i];
+        prev = cur;
+      }
+    }
   }
-  if (nonlocal)
-    for (int q = 0; q < P; q++) memcpy(J->W + (size_t)q * N + (size_t)q * n, fv->Sw + (size_t)q * n,
-                                       (size_t)n * sizeof(double));
+  if (!nonlocal) return MF_OK;
+  for (int q = 0; q < P; q++)
+    memcpy(J->W + (size_t)q * N + (size_t)q * n, fv->Sw + (size_t)q * n, (size_t)n * sizeof(double));
+  /* d xbar_q / d rho_q,i = w_i (x_i - xbar_q) / mass_q. */
+  for (int q = 0; q < P && rank > P; q++) {
+    const double *r = rho + (size_t)q * n;
+    double mass = 0.0;
+    for (int i = 0; i < n; i++) mass += w[i] * r[i];
+    double *wc = J->W + (size_t)(P + q) * N + (size_t)q * n;
+    for (int i = 0; i < n; i++) wc[i] = w[i] * (fv->grid->x[i] - xbar[q]) / mass;
+  }
   return MF_OK;
 }
 
@@ -245,12 +282,12 @@ void mf_fv_initial(const mf_fv *fv, double *rho)
   }
 }
 
-void mf_fv_gibbs(const mf_fv *fv, const double *m, double *rho)
+void mf_fv_gibbs(const mf_fv *fv, const double *m, const double *xbar, double *rho)
 {
   const mf_grid *grid = fv->grid;
   const double gamma = fv->model->gamma;
   double A[MF_MAX_POPS], C[MF_MAX_POPS];
-  mf_model_coupling(fv->model, m, A, C);
+  mf_model_coupling(fv->model, m, xbar, A, C);
   for (int p = 0; p < fv->P; p++) {
     const mf_population *pop = &fv->model->pop[p];
     const double D = mf_model_diffusion(pop);

@@ -28,6 +28,10 @@ mf_hj *mf_hj_create(const mf_model *model, const mf_grid *grid)
   mf_model check = *model;
   if (isinf(check.gamma)) check.gamma = 1.0; /* everything else must be valid */
   if (mf_model_check(&check) != MF_OK) return NULL;
+  if (mf_model_has_electrical(model)) {
+    mf_error(MF_EINPUT, "electrical coupling (g_el) is not in the Hopf-Cole solver yet: use `mfbalance run`");
+    return NULL;
+  }
   for (int p = 0; p < model->P; p++)
     if (model->pop[p].init != MF_INIT_GAUSSIAN) {
       mf_error(MF_EINPUT, "population %s: the Hopf-Cole solver needs Gaussian initial data (log rho_0 must be "
@@ -193,7 +197,7 @@ mf_status mf_hj_rhs(mf_hj *hj, const double *u, double *du)
   const double gamma = hj->model.gamma, eps = hj->limit ? 0.0 : 1.0 / gamma;
   double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
   mf_hj_activities(hj, u, m);
-  mf_model_coupling(&hj->model, m, A, C);
+  mf_model_coupling(&hj->model, m, NULL, A, C);
   double check = 0.0;
   for (int p = 0; p < hj->P; p++) {
     const mf_population *pop = &hj->model.pop[p];

@@ -219,7 +219,7 @@ mf_system mf_fv_system(mf_fv *fv)
 {
   const mf_grid *grid = mf_fv_grid(fv);
   return (mf_system){.data = fv, .size = mf_fv_size(fv), .P = mf_fv_model(fv)->P, .n = grid->n,
-                     .weights = grid->w, .rhs = fv_rhs, .jacobian = fv_jacobian};
+                     .weights = grid->w, .rhs = fv_rhs, .rank = mf_fv_rank(fv), .jacobian = fv_jacobian};
 }
 
 mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, const mf_integrator_opts *opts)
@@ -253,17 +253,17 @@ mf_integrator *mf_integrator_create_system(const mf_system *sys, const double *y
 
   switch (opts->linsol) {
   case MF_LINSOL_WOODBURY:
-    integ->A = mf_tlr_matrix_create(P, n, P, integ->ctx);
+    integ->A = mf_tlr_matrix_create(P, n, sys->rank, integ->ctx);
     if (integ->A) integ->LS = mf_woodbury_create(integ->y, integ->A, integ->ctx);
     break;
   case MF_LINSOL_BAND:
     integ->A = SUNBandMatrix(N, 1, 1, integ->ctx);
-    integ->scratch = mf_tlr_matrix_create(P, n, P, integ->ctx);
+    integ->scratch = mf_tlr_matrix_create(P, n, sys->rank, integ->ctx);
     if (integ->A && integ->scratch) integ->LS = SUNLinSol_Band(integ->y, integ->A, integ->ctx);
     break;
   case MF_LINSOL_DENSE:
     integ->A = SUNDenseMatrix(N, N, integ->ctx);
-    integ->scratch = mf_tlr_matrix_create(P, n, P, integ->ctx);
+    integ->scratch = mf_tlr_matrix_create(P, n, sys->rank, integ->ctx);
     if (integ->A && integ->scratch) integ->LS = SUNLinSol_Dense(integ->y, integ->A, integ->ctx);
     break;
   case MF_LINSOL_GMRES:

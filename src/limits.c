@@ -78,7 +78,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
     double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS], xf[MF_MAX_POPS];
     if ((status = mf_flow_advance(flow, taus[k], xf)) != MF_OK) break;
     mf_hj_activities(hj, u, m);
-    mf_model_coupling(model, m, A, C);
+    mf_model_coupling(model, m, NULL, A, C);
     for (int p = 0; p < P; p++) xbar[p] = mf_hj_argmax(grid, u + (size_t)p * n, &umax[p]);
     const int near = mf_balance_nearest(points, npoints, P, xbar);
     fprintf(rows.fp, "%.17g", taus[k]);

@@ -70,17 +70,27 @@ void mf_model_initial_moments(const mf_population *pop, double *mean, double *sd
 
 double mf_model_diffusion(const mf_population *pop) { return 0.5 * pop->sigma * pop->sigma; }
 
-void mf_model_coupling(const mf_model *model, const double *m, double *A, double *C)
+void mf_model_coupling(const mf_model *model, const double *m, const double *xbar, double *A, double *C)
 {
   for (int p = 0; p < model->P; p++) {
+    const mf_population *pop = &model->pop[p];
     double a = 0.0, c = 0.0;
     for (int q = 0; q < model->P; q++) {
-      a += model->pop[p].g[q] * m[q];
-      c += model->pop[p].g[q] * model->pop[q].reversal * m[q];
+      a += pop->g[q] * m[q] + pop->g_el[q];
+      c += pop->g[q] * model->pop[q].reversal * m[q];
+      if (xbar) c += pop->g_el[q] * xbar[q];
     }
     A[p] = a;
     C[p] = c;
   }
+}
+
+int mf_model_has_electrical(const mf_model *model)
+{
+  for (int p = 0; p < model->P; p++)
+    for (int q = 0; q < model->P; q++)
+      if (model->pop[p].g_el[q] != 0.0) return 1;
+  return 0;
 }
 
 static int same_activation(const mf_population *a, const mf_population *b)
@@ -92,6 +102,7 @@ static int same_activation(const mf_population *a, const mf_population *b)
 int mf_model_explicit_balance(const mf_model *model, double *xstar)
 {
   const int P = model->P;
+  if (mf_model_has_electrical(model)) return 0;
   if (P == 1) {
     xstar[0] = model->pop[0].reversal;
     return 1;
@@ -130,9 +141,12 @@ mf_status mf_model_check(const mf_model *model)
     if (!(pp->s >= 0.0 && isfinite(pp->s) && isfinite(pp->k) && isfinite(pp->theta)))
       return mf_error(MF_EINPUT, "population %s: sigmoid = %g %g %g: expected s >= 0 and finite k, theta",
                       nm, pp->s, pp->k, pp->theta);
-    for (int q = 0; q < model->P; q++)
+    for (int q = 0; q < model->P; q++) {
       if (!(pp->g[q] >= 0.0 && isfinite(pp->g[q])))
         return mf_error(MF_EINPUT, "population %s: g[%d] = %g: weights must be >= 0", nm, q, pp->g[q]);
+      if (!(pp->g_el[q] >= 0.0 && isfinite(pp->g_el[q])))
+        return mf_error(MF_EINPUT, "population %s: g_el[%d] = %g: weights must be >= 0", nm, q, pp->g_el[q]);
+    }
     if (pp->init == MF_INIT_GAUSSIAN && !(pp->init_b > 0.0))
       return mf_error(MF_EINPUT, "population %s: init gaussian sd = %g: must be > 0", nm, pp->init_b);
     if (pp->init == MF_INIT_UNIFORM && !(pp->init_a < pp->init_b))

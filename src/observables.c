@@ -50,8 +50,10 @@ void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observabl
   const mf_model *model = mf_fv_model(fv);
   const mf_grid *grid = mf_fv_grid(fv);
   double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
+  double xbar[MF_MAX_POPS];
   mf_fv_activities(fv, rho, m);
-  mf_model_coupling(model, m, A, C);
+  mf_fv_means(fv, rho, xbar);
+  mf_model_coupling(model, m, xbar, A, C);
   for (int p = 0; p < model->P; p++) {
     mf_pop_observables *o = &obs[p];
     mf_observables_density(grid, rho + (size_t)p * grid->n, o);
@@ -66,7 +68,7 @@ void mf_observables_particles(const mf_particles *ps, const mf_grid *grid, mf_po
   double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
   mf_particles_activities(ps, m);
   const mf_model *model = mf_particles_model(ps);
-  mf_model_coupling(model, m, A, C);
+  mf_model_coupling(model, m, NULL, A, C);
   for (int p = 0; p < model->P; p++) {
     const double *x = mf_particles_voltages(ps, p);
     const long count = mf_particles_count(ps, p);

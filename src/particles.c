@@ -97,6 +97,10 @@ mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts 
     mf_error(MF_EINPUT, "gamma = inf: the limit problem is solved by `mfbalance hj` only");
     return NULL;
   }
+  if (mf_model_has_electrical(model)) {
+    mf_error(MF_EINPUT, "electrical coupling (g_el) is not in the particle simulator yet: use `mfbalance run`");
+    return NULL;
+  }
   const int P = model->P;
   if (opts->n < P || opts->n > (1L << 40)) {
     mf_error(MF_EINPUT, "n = %ld neurons: expected %d to 2^40", opts->n, P);
@@ -153,7 +157,7 @@ static mf_status step(mf_particles *ps, double h)
   const mf_model *model = &ps->model;
   const double gamma = model->gamma;
   double A[MF_MAX_POPS], C[MF_MAX_POPS];
-  mf_model_coupling(model, ps->m, A, C);
+  mf_model_coupling(model, ps->m, NULL, A, C);
   mf_kernel_params kp[MF_MAX_POPS];
   memset(kp, 0, sizeof kp);
   ps->steps++;

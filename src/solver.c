@@ -180,11 +180,16 @@ const double *mf_solver_density(const mf_solver *s, int p)
 
 void mf_solver_observables(const mf_solver *s, mf_pop_observables *obs)
 {
-  double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
+  double m[MF_MAX_POPS], xbar[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
   const double *y = mf_integrator_state(s->integ);
-  if (s->method == MF_GRID_MOVING) mf_frame_activities(s->frame, y, m);
-  else mf_fv_activities(s->fv, y, m);
-  mf_model_coupling(&s->model, m, A, C);
+  if (s->method == MF_GRID_MOVING) {
+    mf_frame_activities(s->frame, y, m);
+    mf_frame_means(s->frame, y, xbar);
+  } else {
+    mf_fv_activities(s->fv, y, m);
+    mf_fv_means(s->fv, y, xbar);
+  }
+  mf_model_coupling(&s->model, m, xbar, A, C);
   for (int p = 0; p < s->model.P; p++) {
     mf_observables_density(mf_solver_grid(s, p), mf_solver_density(s, p), &obs[p]);
     obs[p].m = m[p];

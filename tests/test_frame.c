@@ -84,6 +84,77 @@ static void test_gaussian_solution(void **state)
   }
 }
 
+/* The linear case with electrical coupling: the means obey the linear system
+ * dM_p/dt = f0_p - kappa_p M_p + gamma (sum_q g_el_pq M_q + sum_q g_pq v_q m_q),
+ * kappa_p = lambda_p + gamma A_p (A_p with G_p), integrated here by RK4 with
+ * tiny steps; the variances decouple as without it.  Both discretisations
+ * against it. */
+static void electrical_reference(const mf_model *model, double t, double *mean, double *sd)
+{
+  const int P = model->P, steps = 20000;
+  double kappa[MF_MAX_POPS], force[MF_MAX_POPS], M[MF_MAX_POPS];
+  for (int p = 0; p < P; p++) {
+    const mf_population *pop = &model->pop[p];
+    double A = 0.0, c = 0.0;
+    for (int q = 0; q < P; q++) {
+      const double m = 0.5 * model->pop[q].s;
+      A += pop->g_el[q] + pop->g[q] * m;
+      c += pop->g[q] * model->pop[q].reversal * m;
+    }
+    kappa[p] = -pop->f[1] + model->gamma * A;
+    force[p] = pop->f[0] + model->gamma * c;
+    M[p] = pop->init_a;
+    const double vinf = pop->sigma * pop->sigma / (2.0 * kappa[p]);
+    sd[p] = sqrt(vinf + (pop->init_b * pop->init_b - vinf) * exp(-2.0 * kappa[p] * t));
+  }
+  const double h = t / steps;
+  for (int k = 0; k < steps; k++) {
+    double stage[4][MF_MAX_POPS], y[MF_MAX_POPS];
+    for (int s = 0; s < 4; s++) {
+      for (int p = 0; p < P; p++) y[p] = M[p] + (s == 0 ? 0.0 : (s == 3 ? h : 0.5 * h) * stage[s - 1][p]);
+      for (int p = 0; p < P; p++) {
+        double e = 0.0;
+        for (int q = 0; q < P; q++) e += model->pop[p].g_el[q] * y[q];
+        stage[s][p] = force[p] - kappa[p] * y[p] + model->gamma * e;
+      }
+    }
+    for (int p = 0; p < P; p++) M[p] += h / 6.0 * (stage[0][p] + 2.0 * stage[1][p] + 2.0 * stage[2][p] + stage[3][p]);
+  }
+  for (int p = 0; p < P; p++) mean[p] = M[p];
+}
+
+static void test_electrical_linear(void **state)
+{
+  (void)state;
+  mf_model model = test_model_linear();
+  model.pop[0].g_el[1] = 1.5, model.pop[1].g_el[0] = 0.8;
+  mf_grid *grid = mf_grid_create_uniform(-4.0, 4.0, 2000);
+  mf_integrator_opts direct = tight;
+  direct.linsol = MF_LINSOL_WOODBURY;
+  const mf_discretisation fixed = {.method = MF_GRID_FIXED, .grid = grid};
+  mf_solver *sol[2] = {moving_solver(&model, 200, 8.0, &tight), mf_solver_create(&model, &fixed, &direct)};
+  assert_non_null(sol[1]);
+  const double times[] = {0.1, 0.5, 5.0}, tol[2] = {1e-8, 2e-5};
+  for (int j = 0; j < 3; j++) {
+    double mean[2], sd[2];
+    electrical_reference(&model, times[j], mean, sd);
+    for (int k = 0; k < 2; k++) {
+      assert_int_equal(mf_solver_advance(sol[k], times[j]), MF_OK);
+      mf_pop_observables obs[2];
+      mf_solver_observables(sol[k], obs);
+      for (int p = 0; p < 2; p++) {
+        print_message("electrical, %s, t = %g pop %d: mean %.12f (exact %.12f), sd %.12f (exact %.12f)\n",
+                      k ? "fixed 2000" : "moving 200", times[j], p, obs[p].mean, mean[p], obs[p].sd, sd[p]);
+        assert_abs(obs[p].mean, mean[p], tol[k], "%s t = %g pop %d: mean", k ? "fixed" : "moving", times[j], p);
+        assert_abs(obs[p].sd, sd[p], tol[k], "%s t = %g pop %d: sd", k ? "fixed" : "moving", times[j], p);
+      }
+    }
+  }
+  mf_solver_free(sol[0]);
+  mf_solver_free(sol[1]);
+  mf_grid_free(grid);
+}
+
 static void test_well_balanced(void **state)
 {
   (void)state;
@@ -220,7 +291,8 @@ static void test_agrees_with_fixed_grid(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_gaussian_solution),   cmocka_unit_test(test_well_balanced),
+      cmocka_unit_test(test_gaussian_solution),   cmocka_unit_test(test_electrical_linear),
+      cmocka_unit_test(test_well_balanced),
       cmocka_unit_test(test_stationary_gamma10),  cmocka_unit_test(test_stationary_gamma100),
       cmocka_unit_test(test_default_mass_positivity), cmocka_unit_test(test_agrees_with_fixed_grid),
   };

@@ -40,16 +40,24 @@ static void smooth_state(const fixture *f, double *rho)
   for (int k = 0; k < mf_fv_size(f->fv); k++) rho[k] *= 1.0 + 0.3 * sin(0.7 * k);
 }
 
-/* Analytic Jacobian (dense T + U W^T) against central differences of the rhs. */
-static void jacobian_vs_fd(int P, double gamma)
+/* Analytic Jacobian (dense T + U W^T) against central differences of the rhs;
+ * with electrical weights g_el_pq = 0.4 + 0.3 (p + q) the rank is 2P. */
+static void jacobian_vs_fd(int P, double gamma, int electrical)
 {
   fixture f = make(P, gamma, 24);
-  const int N = mf_fv_size(f.fv);
+  if (electrical) {
+    for (int p = 0; p < P; p++)
+      for (int q = 0; q < P; q++) f.model.pop[p].g_el[q] = 0.4 + 0.3 * (p + q);
+    mf_fv_free(f.fv);
+    f.fv = mf_fv_create(&f.model, f.grid);
+    assert_int_equal(mf_fv_rank(f.fv), 2 * P);
+  }
+  const int N = mf_fv_size(f.fv), rank = mf_fv_rank(f.fv);
   double *rho = malloc(N * sizeof *rho), *fp = malloc(N * sizeof *fp), *fm = malloc(N * sizeof *fm);
   double *dense = malloc((size_t)N * N * sizeof *dense);
   SUNContext ctx;
   assert_int_equal(mf_sundials_context_create(&ctx), MF_OK);
-  SUNMatrix J = mf_tlr_matrix_create(P, f.grid->n, P, ctx);
+  SUNMatrix J = mf_tlr_matrix_create(P, f.grid->n, rank, ctx);
   smooth_state(&f, rho);
   assert_int_equal(mf_fv_jacobian(f.fv, rho, 1, mf_tlr_content(J)), MF_OK);
   mf_tlr_to_dense(mf_tlr_content(J), dense);
@@ -68,7 +76,8 @@ static void jacobian_vs_fd(int P, double gamma)
       worst = fmax(worst, fabs(fd - dense[i + (size_t)j * N]));
     }
   }
-  assert_le(worst / scale, 1e-7, "P = %d, gamma = %g: max |J - J_fd| / max |J_fd|", P, gamma);
+  assert_le(worst / scale, 1e-7, "P = %d, gamma = %g, electrical %d: max |J - J_fd| / max |J_fd|", P, gamma,
+            electrical);
 
   /* The band Jacobian is the same stencil without the rank-P term. */
   mf_tlr *T = mf_tlr_content(J);
@@ -76,7 +85,7 @@ static void jacobian_vs_fd(int P, double gamma)
   for (int i = 0; i < N; i++) d_full[i] = T->d[i];
   assert_int_equal(mf_fv_jacobian(f.fv, rho, 0, T), MF_OK);
   for (int i = 0; i < N; i++) assert_rel(T->d[i], d_full[i], 0.0, "band diagonal %d", i);
-  for (int k = 0; k < N * P; k++) assert_abs(T->U[k], 0.0, 0.0, "band U entry %d", k);
+  for (int k = 0; k < N * rank; k++) assert_abs(T->U[k], 0.0, 0.0, "band U entry %d", k);
 
   SUNMatDestroy(J);
   SUNContext_Free(&ctx);
@@ -84,9 +93,11 @@ static void jacobian_vs_fd(int P, double gamma)
   release(&f);
 }
 
-static void test_jacobian_p1(void **state) { (void)state; jacobian_vs_fd(1, 10.0); }
-static void test_jacobian_p2(void **state) { (void)state; jacobian_vs_fd(2, 30.0); }
-static void test_jacobian_p3(void **state) { (void)state; jacobian_vs_fd(3, 100.0); }
+static void test_jacobian_p1(void **state) { (void)state; jacobian_vs_fd(1, 10.0, 0); }
+static void test_jacobian_p2(void **state) { (void)state; jacobian_vs_fd(2, 30.0, 0); }
+static void test_jacobian_p3(void **state) { (void)state; jacobian_vs_fd(3, 100.0, 0); }
+static void test_jacobian_electrical_p2(void **state) { (void)state; jacobian_vs_fd(2, 30.0, 1); }
+static void test_jacobian_electrical_p3(void **state) { (void)state; jacobian_vs_fd(3, 100.0, 1); }
 
 /* For frozen activities the stationary problem T rho = 0, sum w rho = 1 is
  * solved densely (LAPACK dgesv, one equation replaced by the mass) and
@@ -101,7 +112,7 @@ static void test_well_balanced(void **state)
       const int n = f.grid->n;
       double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
       for (int q = 0; q < P; q++) m[q] = 0.3 + 0.2 * q;
-      mf_model_coupling(&f.model, m, A, C);
+      mf_model_coupling(&f.model, m, NULL, A, C);
       double *rho = calloc((size_t)P * n, sizeof *rho), *col = calloc((size_t)P * n, sizeof *col);
       double *dense = calloc((size_t)n * n, sizeof *dense), *b = calloc(n, sizeof *b);
       lapack_int *ipiv = calloc(n, sizeof *ipiv);
@@ -111,7 +122,7 @@ static void test_well_balanced(void **state)
         for (int j = 0; j < n; j++) {
           for (int k = 0; k < P * n; k++) rho[k] = 0.0;
           rho[p * n + j] = 1.0;
-          mf_fv_rhs_frozen(f.fv, m, rho, col);
+          mf_fv_rhs_frozen(f.fv, m, NULL, rho, col);
           for (int i = 0; i < n; i++) dense[i + (size_t)j * n] = col[p * n + i];
         }
         for (int i = 0; i < n; i++) diag_max = fmax(diag_max, fabs(dense[i + (size_t)i * n]));
@@ -141,8 +152,8 @@ static void test_well_balanced(void **state)
       }
       /* The operator's own Gibbs density: zero right-hand side up to the
        * round-off of exp(psi/D), a relative error of about eps |psi/D|. */
-      mf_fv_gibbs(f.fv, m, rho);
-      mf_fv_rhs_frozen(f.fv, m, rho, col);
+      mf_fv_gibbs(f.fv, m, NULL, rho);
+      mf_fv_rhs_frozen(f.fv, m, NULL, rho, col);
       double scale = 0.0, worst = 0.0;
       for (int k = 0; k < P * n; k++) scale = fmax(scale, rho[k]), worst = fmax(worst, fabs(col[k]));
       const double roundoff = 64.0 * 2.2e-16 * fmax(1.0, exponent_max);
@@ -207,7 +218,8 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_jacobian_p1),         cmocka_unit_test(test_jacobian_p2),
-      cmocka_unit_test(test_jacobian_p3),         cmocka_unit_test(test_well_balanced),
+      cmocka_unit_test(test_jacobian_p3),         cmocka_unit_test(test_jacobian_electrical_p2),
+      cmocka_unit_test(test_jacobian_electrical_p3), cmocka_unit_test(test_well_balanced),
       cmocka_unit_test(test_conservation_and_signs), cmocka_unit_test(test_rhs_nan),
   };
   return cmocka_run_group_tests_name("fv", tests, NULL, NULL);

@@ -25,7 +25,7 @@ typedef enum {
 
 typedef struct {
   double x[MF_MAX_POPS];       /* the balance voltages x*_p, length P */
-  double A[MF_MAX_POPS];       /* A*_p = sum_q g_pq S_q(x*_q) */
+  double A[MF_MAX_POPS];       /* A*_p = G_p + sum_q g_pq S_q(x*_q) */
   double residual;             /* max_p |G_p(x*)| */
   double eig_re[MF_MAX_POPS];  /* eigenvalues of the flow Jacobian, real parts */
   double eig_im[MF_MAX_POPS];  /* ... and imaginary parts (LAPACK dgeev order) */
@@ -37,6 +37,14 @@ typedef struct {
 
 /* G(x) (length P each). */
 void mf_balance_residual(const mf_model *model, const double *x, double *G);
+
+/* 1 if the model has electrical coupling and no chemical weights: the
+ * balance set is the consensus line, and mf_balance_find finds no points. */
+int mf_balance_is_consensus(const mf_model *model);
+
+/* The eigenvalues of -L (the flow Jacobian of pure electrical coupling):
+ * one 0 per connected part (along the line), the others the normal rates. */
+mf_status mf_balance_consensus_rates(const mf_model *model, double *eig_re, double *eig_im);
 
 /* The flow Jacobian J = -dG/dx at x, P x P column-major (J[p + r P]). */
 void mf_balance_jacobian(const mf_model *model, const double *x, double *J);

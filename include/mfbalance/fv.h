@@ -46,16 +46,25 @@ const mf_grid *mf_fv_grid(const mf_fv *fv);
  * quadrature as the mass. */
 void mf_fv_activities(const mf_fv *fv, const double *rho, double *m);
 
+/* The means xbar_q = sum_i w_i x_i rho_q,i / mass_q (length P): what
+ * electrical coupling feels. */
+void mf_fv_means(const mf_fv *fv, const double *rho, double *xbar);
+
+/* The rank of the Jacobian's nonlocal part: P, or 2P with electrical coupling. */
+int mf_fv_rank(const mf_fv *fv);
+
 /* drho = F(rho) for the full nonlinear operator.  Returns MF_OK, or
  * MF_ERECOVER (with a message) when the result is not finite. */
 mf_status mf_fv_rhs(mf_fv *fv, const double *rho, double *drho);
 
-/* The same operator with the activities frozen at m (length P): linear in rho. */
-mf_status mf_fv_rhs_frozen(mf_fv *fv, const double *m, const double *rho, double *drho);
+/* The same operator with the activities frozen at m and the means at xbar
+ * (length P; xbar may be NULL without electrical coupling): linear in rho. */
+mf_status mf_fv_rhs_frozen(mf_fv *fv, const double *m, const double *xbar, const double *rho, double *drho);
 
 /* The exact Jacobian dF/drho at rho as T + U W^T into J (nblocks = P,
- * block = n, rank = P): T is the frozen-activity stencil, column q of U is
- * dF/dm_q and column q of W is dm_q/drho (w_i S_q(x_i) in block q).
+ * block = n, rank = mf_fv_rank): T is the frozen-coupling stencil, column q
+ * of U is dF/dm_q and column q of W is dm_q/drho (w_i S_q(x_i) in block q);
+ * with electrical coupling, columns P + q are dF/dxbar_q and dxbar_q/drho.
  * Set nonlocal = 0 to leave U and W zero (the band Jacobian). */
 mf_status mf_fv_jacobian(mf_fv *fv, const double *rho, int nonlocal, mf_tlr *J);
 
@@ -63,8 +72,9 @@ mf_status mf_fv_jacobian(mf_fv *fv, const double *rho, int nonlocal, mf_tlr *J);
  * initial density, normalised to unit mass on the grid. */
 void mf_fv_initial(const mf_fv *fv, double *rho);
 
-/* The discrete Gibbs density for frozen activities m, normalised to unit
- * mass: rho_p,i proportional to exp(psi_p(x_i) / D_p). */
-void mf_fv_gibbs(const mf_fv *fv, const double *m, double *rho);
+/* The discrete Gibbs density for frozen activities m and means xbar (NULL
+ * without electrical coupling), normalised to unit mass: rho_p,i
+ * proportional to exp(psi_p(x_i) / D_p). */
+void mf_fv_gibbs(const mf_fv *fv, const double *m, const double *xbar, double *rho);
 
 #endif

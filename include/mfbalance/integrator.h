@@ -67,7 +67,8 @@ typedef struct {
   const double *weights;  /* cell weights, length n: the mass of block p is sum_i weights[i] y[p n + i] */
   mf_status (*rhs)(void *data, const double *y, double *dy);
   /* For the direct solvers: the exact Jacobian as T + U W^T with P blocks
-   * of n and rank P (fv.h's mf_fv_jacobian); NULL if not offered. */
+   * of n and rank `rank` (fv.h's mf_fv_jacobian); NULL if not offered. */
+  int rank;
   mf_status (*jacobian)(void *data, const double *y, int nonlocal, mf_tlr *J);
   /* For GMRES: set up a preconditioner of I - gamma_bdf dF/dy at y, and
    * apply its inverse; NULL if not offered. */

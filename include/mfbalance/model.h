@@ -3,12 +3,15 @@
  * P populations of one-dimensional neurons.  Population p has intrinsic
  * dynamics f_p (a cubic), noise sigma_p, the reversal potential v_p of the
  * synapses it sends, the presynaptic activation S_p (a logistic, constant
- * when k = 0) and row p of the weight matrix g.  The coupling is separable:
- * population p feels the network only through the P activities
- * m_q = E[S_q(X_q)], as a linear force -gamma A_p (x - V_p) with
+ * when k = 0), row p of the chemical weights g and row p of the electrical
+ * (gap-junction) weights g_el.  Both couplings are separable: population p
+ * feels the network only through the activities m_q = E[S_q(X_q)] and the
+ * means xbar_q = E[X_q], as a linear force -gamma A_p (x - V_p) with
  *
- *     A_p = sum_q g_pq m_q,   C_p = A_p V_p = sum_q g_pq v_q m_q.
+ *     A_p = G_p + sum_q g_pq m_q,           G_p = sum_q g_el_pq,
+ *     C_p = A_p V_p = sum_q g_el_pq xbar_q + sum_q g_pq v_q m_q
  *
+ * (../shared/FHN.md section 1, one-variable form).
  * C_p is used instead of V_p because both A and C are linear in m (and V is
  * undefined when A = 0).  Everything here is plain data and pure functions.
  */
@@ -28,7 +31,8 @@ typedef struct {
   double f[4];            /* f(x) = f[0] + f[1] x + f[2] x^2 + f[3] x^3 */
   double reversal;        /* v_p: reversal potential of the synapses from p */
   double s, k, theta;     /* S(y) = s / (1 + exp(-k (y - theta))); k = 0: S = s/2 */
-  double g[MF_MAX_POPS];  /* row p of the weight matrix, length P, >= 0 */
+  double g[MF_MAX_POPS];  /* row p of the chemical weights, length P, >= 0 */
+  double g_el[MF_MAX_POPS]; /* row p of the electrical weights, length P, >= 0 (all 0: none) */
   mf_init_kind init;      /* shape of the initial density */
   double init_a, init_b;  /* gaussian: mean, sd; uniform: left, right end */
   double fraction;        /* share of the n neurons (particle simulations) */
@@ -61,14 +65,20 @@ void mf_model_initial_moments(const mf_population *pop, double *mean, double *sd
 /* Diffusion coefficient D_p = sigma_p^2 / 2. */
 double mf_model_diffusion(const mf_population *pop);
 
-/* The coupling seen by every population for activities m (length P):
- * A[p] = sum_q g_pq m_q and C[p] = sum_q g_pq v_q m_q (both length P). */
-void mf_model_coupling(const mf_model *model, const double *m, double *A, double *C);
+/* The coupling seen by every population for activities m and means xbar
+ * (length P each; xbar may be NULL when the model has no electrical
+ * coupling): A[p] = G_p + sum_q g_pq m_q, C[p] = sum_q g_el_pq xbar_q +
+ * sum_q g_pq v_q m_q (both length P). */
+void mf_model_coupling(const mf_model *model, const double *m, const double *xbar, double *A, double *C);
+
+/* 1 if some electrical weight is non-zero. */
+int mf_model_has_electrical(const mf_model *model);
 
 /* The balance voltages where MODEL.md section 3 gives them explicitly:
  * P = 1 (x* = v_1), or all rows of g equal and every S the same function
- * (or every S constant): x*_p = sum_q g_q v_q S_q / sum_q g_q S_q for all p.
- * Writes xstar[0..P-1] and returns 1 when explicit, 0 otherwise. */
+ * (or every S constant): x*_p = sum_q g_q v_q S_q / sum_q g_q S_q for all p;
+ * never with electrical coupling.  Writes xstar[0..P-1] and returns 1 when
+ * explicit, 0 otherwise. */
 int mf_model_explicit_balance(const mf_model *model, double *xstar);
 
 /* Check every parameter (sigma > 0, g >= 0, finite values, fractions summing
