@@ -244,7 +244,29 @@ static int cmd_balance(int argc, char **argv)
   int n = 0;
   mf_status status = mf_balance_find(&cfg.model, lo, hi, pts, MF_BALANCE_MAX_ROOTS, &n);
   if (status != MF_OK) return fail(status);
-  if (!args.quiet) print_balance(&cfg.model, lo, hi, pts, n);
+  if (mf_balance_is_consensus(&cfg.model)) {
+    /* The balance set is the line itself: report it as one entry with the Laplacian's rates. */
+    mf_balance_point *line = &pts[0];
+    memset(line, 0, sizeof *line);
+    for (int p = 0; p < cfg.model.P; p++) {
+      line->x[p] = NAN;
+      for (int q = 0; q < cfg.model.P; q++) line->A[p] += cfg.model.pop[p].g_el[q];
+    }
+    if ((status = mf_balance_consensus_rates(&cfg.model, line->eig_re, line->eig_im)) != MF_OK) return fail(status);
+    int zeros = 0;
+    for (int p = 0; p < cfg.model.P; p++) zeros += fabs(line->eig_re[p]) <= 1e-12 * (1.0 + line->A[p]);
+    line->stability = MF_BALANCE_ATTRACTING;
+    n = 1;
+    if (!args.quiet) {
+      printf("mfbalance balance: %d populations, electrical coupling only: the balance set is the consensus line "
+             "x_1 = ... = x_%d%s\n  rates of the early-behaviour flow (eigenvalues of -(diag G - g_el)):", cfg.model.P,
+             cfg.model.P, zeros > 1 ? " on each of the connected parts of the electrical graph" : "");
+      for (int p = 0; p < cfg.model.P; p++) printf(" %.6g", line->eig_re[p]);
+      printf("\n  (the %d zero%s along the line, the others towards it)\n", zeros, zeros == 1 ? "" : "s");
+    }
+  } else if (!args.quiet) {
+    print_balance(&cfg.model, lo, hi, pts, n);
+  }
   mf_outfile f;
   if ((status = mf_output_dir_prepare(args.out, args.force)) != MF_OK) return fail(status);
   if ((status = mf_outfile_open(&f, args.out, "balance.csv")) != MF_OK) return fail(status);
