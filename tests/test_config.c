@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -58,12 +59,30 @@ static const char *variant(int line, const char *repl)
   return write_file("case.ini", text);
 }
 
-static void expect_error(const char *path, int n, char **ov, const char *needle)
+static void expect_status(const char *path, int n, char **ov, mf_status expected, const char *needle)
 {
   mf_config cfg;
   mf_status status = mf_config_load(&cfg, path, n, ov);
-  if (status != MF_EINPUT || !strstr(mf_errmsg(), needle))
-    fail_msg("expected MF_EINPUT with \"%s\"; got status %d and \"%s\"", needle, status, mf_errmsg());
+  if (status != expected || !strstr(mf_errmsg(), needle))
+    fail_msg("expected status %d with \"%s\"; got status %d and \"%s\"", expected, needle, status, mf_errmsg());
+}
+
+static void expect_error(const char *path, int n, char **ov, const char *needle)
+{
+  expect_status(path, n, ov, MF_EINPUT, needle);
+}
+
+/* Write cfg with mf_config_write, load it back, and compare every byte. */
+static void expect_round_trip(const mf_config *a, const char *name)
+{
+  const char *path = write_file(name, "");
+  FILE *fp = fopen(path, "w");
+  assert_int_equal(mf_config_write(a, fp), MF_OK);
+  fclose(fp);
+  mf_config b;
+  mf_status status = mf_config_load(&b, path, 0, NULL);
+  if (status != MF_OK) fail_msg("%s does not load back: %s", name, mf_errmsg());
+  assert_memory_equal(a, &b, sizeof *a);
 }
 
 static int setup(void **state)
@@ -101,15 +120,47 @@ static void test_round_trip(void **state)
 {
   (void)state;
   char *ov[] = {"model.gamma=1234.5", "pop.I.sigma=0.1234567890123", "solver.linear=band", "grid.cells=77"};
-  mf_config a, b;
+  mf_config a;
   assert_int_equal(mf_config_load(&a, NULL, 4, ov), MF_OK);
-  const char *path = write_file("round.ini", "");
-  FILE *fp = fopen(path, "w");
-  assert_int_equal(mf_config_write(&a, fp), MF_OK);
-  fclose(fp);
-  assert_int_equal(mf_config_load(&b, path, 0, NULL), MF_OK);
+  assert_rel(a.model.pop[1].sigma, 0.1234567890123, 0.0, "overridden sigma");
+  expect_round_trip(&a, "round.ini");
+
+  /* Every type of key away from its default: the limit gamma, refinement
+   * zones, empty and longer lists, 64-bit seed, enums and booleans. */
+  char snaps[2048] = "time.snapshots=", hj[2048] = "hj.snapshots=";
+  for (int k = 0; k < 8; k++) {
+    snprintf(snaps + strlen(snaps), sizeof snaps - strlen(snaps), " %.17g", 0.1 * k / 13.0);
+    snprintf(hj + strlen(hj), sizeof hj - strlen(hj), "%s%.17g", k ? "," : "", -1.0 / (k + 3.0));
+  }
+  char *many[] = {"model.gamma=inf", "grid.refine=0 1 0.01 -2 0.5 0.02", "grid.method=moving", snaps, hj,
+                  "time.t_end=0.5", "sweep.gammas=7", "sweep.refine=off", "particles.seed=18446744073709551615",
+                  "particles.scheme=euler", "particles.dump=true", "particles.n=1099511627776",
+                  "compare.n=999999999999", "pop.E.init=uniform -1 3.25", "pop.I.sigmoid=0.5 0 -1e-300"};
+  assert_int_equal(mf_config_load(&a, NULL, sizeof many / sizeof many[0], many), MF_OK);
+  assert_int_equal(a.nsnapshots, 8);
+  assert_int_equal(a.nzones, 2);
+  assert_int_equal(a.grid_method, MF_GRID_MOVING);
+  expect_round_trip(&a, "round2.ini");
+  char *none[] = {"time.snapshots=", "hj.snapshots=", "grid.file=grid.txt"};
+  assert_int_equal(mf_config_load(&a, NULL, 3, none), MF_OK);
+  assert_int_equal(a.nsnapshots, 0);
+  assert_int_equal(a.grid_method, MF_GRID_FIXED); /* implied by the grid file */
+  expect_round_trip(&a, "round3.ini");
+}
+
+/* The embedded default text is a configuration like any other. */
+static void test_default_text(void **state)
+{
+  (void)state;
+  const char *text = mf_config_default_ini();
+  assert_non_null(text);
+  assert_non_null(strstr(text, "[model]\ngamma = 100\n"));
+  assert_non_null(strstr(text, "[pop.E]\n"));
+  assert_non_null(strstr(text, "[hj]\ntau_end = 10\n"));
+  mf_config a, b;
+  assert_int_equal(mf_config_load(&a, NULL, 0, NULL), MF_OK);
+  assert_int_equal(mf_config_load(&b, write_file("default.ini", text), 0, NULL), MF_OK);
   assert_memory_equal(&a, &b, sizeof a);
-  assert_rel(b.model.pop[1].sigma, 0.1234567890123, 0.0, "overridden sigma");
 }
 
 static void test_file_layering(void **state)
@@ -232,13 +283,29 @@ static void test_missing_file(void **state)
   expect_error("/nonexistent/run.ini", 0, NULL, "/nonexistent/run.ini: cannot open the configuration file");
 }
 
+/* 60 000 distinct keys are stored in linear time (they took minutes with a
+ * linear search per key) and reported as unknown. */
+static void test_many_keys(void **state)
+{
+  (void)state;
+  const char *path = write_file("many.ini", "");
+  FILE *fp = fopen(path, "w");
+  fputs("[model]\n", fp);
+  for (int k = 0; k < 60000; k++) fprintf(fp, "key%d = %d\n", k, k);
+  fclose(fp);
+  clock_t start = clock();
+  expect_error(path, 0, NULL, "many.ini:2: unknown key 'key0' in [model]; expected gamma");
+  assert_le((double)(clock() - start) / CLOCKS_PER_SEC, 2.0, "CPU seconds to read 60000 keys");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default),          cmocka_unit_test(test_round_trip),
-      cmocka_unit_test(test_file_layering),    cmocka_unit_test(test_bad_files),
-      cmocka_unit_test(test_bad_values_in_sections), cmocka_unit_test(test_bad_overrides),
-      cmocka_unit_test(test_bad_grid_files),   cmocka_unit_test(test_missing_file),
+      cmocka_unit_test(test_default_text),     cmocka_unit_test(test_file_layering),
+      cmocka_unit_test(test_bad_files),        cmocka_unit_test(test_bad_values_in_sections),
+      cmocka_unit_test(test_bad_overrides),    cmocka_unit_test(test_bad_grid_files),
+      cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_many_keys),
   };
   return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }

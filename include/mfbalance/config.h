@@ -69,7 +69,9 @@ typedef struct mf_config {
   double hj_snapshots[MF_MAX_SNAPSHOTS]; /* fast times of the u snapshots */
 } mf_config;
 
-/* The embedded default configuration, as INI text. */
+/* The embedded default configuration, as INI text: the defaults of the key
+ * table and the default populations.  Built on the first call; NULL only
+ * if that runs out of memory. */
 const char *mf_config_default_ini(void);
 
 /* Load path (NULL: the embedded default), then apply the n overrides
