@@ -1,5 +1,5 @@
-/* config.c -- reading, overriding, checking and writing the configuration
- * (config.h, docs/configuration.md).
+/* config.c -- reading, overriding, checking, writing and documenting the
+ * configuration (config.h, docs/configuration.md).
  *
  * The keys are the table of config_keys.c; this file knows their types, not
  * their names.  Loading goes in three steps:
@@ -830,7 +830,7 @@ mf_status mf_config_load(mf_config *cfg, const char *path, int n, char *const *o
   return status;
 }
 
-/* ---- writing ------------------------------------------------------------------------- */
+/* ---- writing and documenting ------------------------------------------------------------- */
 
 /* Whether k holds a value in base: an optional path or list may be empty. */
 static int key_is_set(const mf_key *k, const char *base)
@@ -923,6 +923,54 @@ mf_status mf_config_save(const mf_config *cfg, const char *dir)
     return status;
   }
   return mf_outfile_commit(&f);
+}
+
+/* The table's own consistency: every key documented and unique, the keys
+ * of a section together, exactly one of a default, REQUIRED or OPTIONAL,
+ * the texts its type needs, and alt and implies naming keys of its section. */
+static mf_status check_table(void)
+{
+  for (int i = 0; i < mf_nkeys; i++) {
+    const mf_key *k = &mf_keys[i];
+    const char *sec = k->section, *name = k->name;
+    if (!k->doc || !k->doc[0]) return mf_error(MF_EBUG, "key table: [%s] %s: no documentation", sec, name);
+    if (key_find(is_pop_key(k) ? "pop.E" : sec, name) != k)
+      return mf_error(MF_EBUG, "key table: [%s] %s: given twice", sec, name);
+    const int new_section = i > 0 && strcmp(mf_keys[i - 1].section, sec) != 0;
+    for (int j = 0; new_section && j < i; j++)
+      if (strcmp(mf_keys[j].section, sec) == 0)
+        return mf_error(MF_EBUG, "key table: the keys of [%s] are not together", sec);
+    const int defaults = (k->def != NULL) + ((k->flags & MF_KEY_REQUIRED) != 0) + ((k->flags & MF_KEY_OPTIONAL) != 0);
+    if (defaults != 1)
+      return mf_error(MF_EBUG, "key table: [%s] %s: needs one of a default, REQUIRED or OPTIONAL", sec, name);
+    if ((k->type == MF_KEY_LIST && !k->noun) || ((k->type == MF_KEY_TUPLE || k->type == MF_KEY_PATH) && !k->value) ||
+        ((k->type == MF_KEY_ENUM || k->type == MF_KEY_BOOL) && !k->names))
+      return mf_error(MF_EBUG, "key table: [%s] %s: no text for what it expects", sec, name);
+    char implied[64] = "";
+    if (k->implies) snprintf(implied, sizeof implied, "%.*s", (int)strcspn(k->implies, "="), k->implies);
+    if ((k->alt && !key_find(sec, k->alt)) || (k->implies && (!strchr(k->implies, '=') || !key_find(sec, implied))))
+      return mf_error(MF_EBUG, "key table: [%s] %s: alt or implies names no key of its section", sec, name);
+  }
+  return MF_OK;
+}
+
+mf_status mf_config_doc(FILE *out)
+{
+  mf_status status = check_table();
+  if (status != MF_OK) return status;
+  fputs("| section | key | value | meaning | default |\n|---|---|---|---|---|\n", out);
+  for (int i = 0; i < mf_nkeys; i++) {
+    const mf_key *k = &mf_keys[i];
+    char section[64] = "", value[256];
+    if (i == 0 || strcmp(k->section, mf_keys[i - 1].section) != 0)
+      snprintf(section, sizeof section, "`[%s]`%s", k->section,
+               is_pop_key(k) ? " (one per population, in order)" : "");
+    describe(k, -1, value, sizeof value);
+    const char *def = k->def ? k->def : (k->flags & MF_KEY_REQUIRED) ? "required" : k->doc_def ? k->doc_def : "none";
+    fprintf(out, "|%s%s%s| `%s` | %s | %s | %s |\n", section[0] ? " " : "", section, " ", k->name, value, k->doc,
+            def);
+  }
+  return ferror(out) ? mf_error(MF_EIO, "writing the documentation failed") : MF_OK;
 }
 
 /* ---- grid files --------------------------------------------------------------------------- */

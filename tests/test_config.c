@@ -1,6 +1,7 @@
 /* test_config.c -- configuration: the default, the round trip through
- * mf_config_write, and every class of bad input, each with its message
- * naming the file and line (or the override) and MF_EINPUT. */
+ * mf_config_write, every class of bad input, each with its message naming
+ * the file and line (or the override) and MF_EINPUT, and
+ * docs/configuration.md against the key table. */
 #define _POSIX_C_SOURCE 200809L
 #include "numtest.h"
 
@@ -10,6 +11,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef MF_SOURCE_ROOT
+#error "MF_SOURCE_ROOT (the source tree, for docs/configuration.md) is set by tests/meson.build"
+#endif
 
 static char dir[64];
 
@@ -298,6 +303,65 @@ static void test_many_keys(void **state)
   assert_le((double)(clock() - start) / CLOCKS_PER_SEC, 2.0, "CPU seconds to read 60000 keys");
 }
 
+/* The region of docs/configuration.md between the markers, or NULL. */
+static char *committed_doc(void)
+{
+  FILE *fp = fopen(MF_SOURCE_ROOT "/docs/configuration.md", "r");
+  assert_non_null(fp);
+  static char doc[1 << 17];
+  size_t len = fread(doc, 1, sizeof doc - 1, fp);
+  fclose(fp);
+  doc[len] = '\0';
+  char *begin = strstr(doc, MF_CONFIG_DOC_BEGIN "\n"), *end = strstr(doc, MF_CONFIG_DOC_END "\n");
+  if (!begin || !end || end < begin) return NULL;
+  *end = '\0';
+  return begin + strlen(MF_CONFIG_DOC_BEGIN "\n");
+}
+
+/* Every key docs/configuration.md documents is one the parser knows, and
+ * the file's table is the key table's (so no key is parsed but
+ * undocumented: mf_config_doc refuses a key without documentation). */
+static void test_doc(void **state)
+{
+  (void)state;
+  char *committed = committed_doc();
+  if (!committed) fail_msg("docs/configuration.md: no generated table between its markers");
+  char *rows = strdup(committed);
+  assert_non_null(rows);
+
+  /* Row by row: an override of the key may fail, but not as unknown. */
+  char section[64] = "";
+  int nrows = 0;
+  for (char *line = strtok(rows, "\n"); line; line = strtok(NULL, "\n")) {
+    char cell[64], key[64];
+    if (strncmp(line, "|---", 4) == 0 || strncmp(line, "| section", 9) == 0) continue;
+    if (sscanf(line, "| `[%63[^]]]`", cell) == 1) snprintf(section, sizeof section, "%s", cell);
+    const char *tick = strstr(line + 1, "| `");
+    if (!tick || sscanf(tick, "| `%63[^`]`", key) != 1) fail_msg("docs/configuration.md: row '%s'", line);
+    char ov[192];
+    snprintf(ov, sizeof ov, "%s.%s=?", strcmp(section, "pop.NAME") == 0 ? "pop.E" : section, key);
+    char *ovs[] = {ov};
+    mf_config cfg;
+    if (mf_config_load(&cfg, NULL, 1, ovs) != MF_OK && strstr(mf_errmsg(), "unknown"))
+      fail_msg("docs/configuration.md documents [%s] %s, which the parser does not know: %s", section, key,
+               mf_errmsg());
+    nrows++;
+  }
+  free(rows);
+  assert_true(nrows > 40);
+
+  char *generated = NULL;
+  size_t len = 0;
+  FILE *fp = open_memstream(&generated, &len);
+  assert_non_null(fp);
+  mf_status status = mf_config_doc(fp);
+  fclose(fp);
+  if (status != MF_OK) fail_msg("the key table: %s", mf_errmsg());
+  if (strcmp(committed, generated) != 0)
+    fail_msg("docs/configuration.md is not the key table's: run `meson compile -C build configuration-md`");
+  free(generated);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -306,6 +370,7 @@ int main(void)
       cmocka_unit_test(test_bad_files),        cmocka_unit_test(test_bad_values_in_sections),
       cmocka_unit_test(test_bad_overrides),    cmocka_unit_test(test_bad_grid_files),
       cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_many_keys),
+      cmocka_unit_test(test_doc),
   };
   return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
