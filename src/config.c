@@ -7,7 +7,8 @@
  *     the default populations), the CONFIG file and then each override into
  *     a store of text values with their origin ("run.ini:12", "override
  *     '...'"), later sources replacing earlier ones by the layering rules of
- *     store_merge;
+ *     store_merge.  The file is read whole first, so that a read error, a NUL
+ *     byte or an endless file is reported instead of ending the text;
  *  2. convert: every stored value is converted and range-checked by its
  *     table entry, so that a file and an override report a bad value alike;
  *  3. check: required keys, then the few rules that tie keys together (the
@@ -341,35 +342,35 @@ static mf_status store_merge(store *dst, const store *src, int replace_pops)
 /* ---- INI parsing with line numbers --------------------------------------------------------- */
 
 typedef struct {
-  const char *name;   /* file name or DEFAULT_NAME */
-  FILE *fp;           /* the file, or NULL to read text */
-  const char *text;   /* remaining text when fp is NULL */
-  int line;           /* number of the line last handed to inih */
-  int overlong;       /* line number of a line too long for inih's buffer */
+  const char *name; /* file name or DEFAULT_NAME */
+  const char *text; /* the text not yet handed to inih */
+  int line;         /* number of the line last handed to inih */
+  int overlong;     /* number of a line longer than inih's buffer, 0 if none */
+  int max_line;     /* that buffer's length, in characters */
   store *out;
-  mf_status status;   /* first error found by the handler */
+  mf_status status; /* first error found by the handler */
 } ini_source;
 
+/* fgets for inih over the text.  A line that does not fit ends the text, so
+ * that inih never sees half a line. */
 static char *line_reader(char *buf, int size, void *stream)
 {
   ini_source *src = stream;
-  char *got = NULL;
-  if (src->fp) {
-    got = fgets(buf, size, src->fp);
-  } else if (*src->text) {
-    int k = 0;
-    while (k < size - 1 && src->text[k] && src->text[k] != '\n') k++;
-    if (src->text[k] == '\n' && k < size - 1) k++;
-    memcpy(buf, src->text, (size_t)k);
-    buf[k] = '\0';
-    src->text += k;
-    got = buf;
-  }
-  if (!got) return NULL;
+  const char *t = src->text;
+  if (!*t || src->overlong) return NULL;
+  int k = 0;
+  while (k < size - 1 && t[k] && t[k] != '\n') k++;
   src->line++;
-  size_t len = strlen(buf);
-  if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !src->overlong) src->overlong = src->line;
-  return got;
+  if (t[k] && t[k] != '\n') {
+    src->overlong = src->line, src->max_line = size - 1;
+    return NULL;
+  }
+  /* The newline is left out: inih strips it anyway, and so a line of
+   * exactly size - 1 characters fits. */
+  memcpy(buf, t, (size_t)k);
+  buf[k] = '\0';
+  src->text = t + k + (t[k] == '\n');
+  return buf;
 }
 
 static int collect_key(void *user, const char *section, const char *key, const char *value)
@@ -396,29 +397,81 @@ static mf_status parse_ini(ini_source *src)
 {
   /* Python-configparser continuation lines would silently glue a mistyped
    * line onto the value above: turn them off.  Stop at the first error so
-   * that inih's line number is the handler's. */
+   * that inih's line number is the handler's.  A heap line buffer of
+   * MF_CONFIG_MAX_LINE characters holds the longest line mf_config_write
+   * prints (64 numbers of 17 digits). */
   ini_allow_multiline = false;
   ini_stop_on_first_error = true;
+  ini_use_stack = false;
+  ini_allow_realloc = false;
+  ini_max_line = ini_initial_alloc = MF_CONFIG_MAX_LINE + 1;
   int rc = ini_parse_stream(line_reader, src, collect_key, src);
   if (src->status != MF_OK) return src->status;
-  if (src->overlong && (rc == 0 || rc >= src->overlong))
-    return mf_error(MF_EINPUT, "%s:%d: line longer than %d characters", src->name, src->overlong,
-                    INI_MAX_LINE - 3);
   if (rc > 0)
     return mf_error(MF_EINPUT, "%s:%d: expected '[section]', 'key = value' or a comment", src->name, rc);
   if (rc < 0) return mf_error(MF_ENOMEM, "%s: out of memory while parsing", src->name);
+  if (src->overlong)
+    return mf_error(MF_EINPUT, "%s:%d: line longer than %d characters", src->name, src->overlong, src->max_line);
   return MF_OK;
 }
 
-static mf_status read_source(store *s, ini_source *src, int replace_pops)
+/* Parse text into a fresh store and merge it into s. */
+static mf_status read_source(store *s, const char *name, const char *text, int replace_pops)
 {
   store fresh = {0};
-  src->out = &fresh;
-  src->status = MF_OK;
-  mf_status status = parse_ini(src);
+  ini_source src = {.name = name, .text = text, .out = &fresh};
+  mf_status status = parse_ini(&src);
   if (status == MF_OK) status = store_merge(s, &fresh, replace_pops);
   store_free(&fresh);
   return status;
+}
+
+/* The whole of path as a NUL-terminated text (the caller frees *out).  A
+ * read error is MF_EIO; a NUL byte or more than MF_CONFIG_MAX_BYTES bytes
+ * (/dev/zero, a binary file) is MF_EINPUT. */
+static mf_status read_file(const char *path, char **out)
+{
+  *out = NULL;
+  FILE *fp = fopen(path, "r");
+  if (!fp) return mf_error(MF_EINPUT, "%s: cannot open the configuration file: %s", path, strerror(errno));
+  mf_status status = MF_OK;
+  size_t len = 0, cap = 1 << 16;
+  char *buf = malloc(cap);
+  if (!buf) status = mf_error(MF_ENOMEM, "%s: out of memory", path);
+  while (status == MF_OK) {
+    if (cap - len < 2 && len <= MF_CONFIG_MAX_BYTES) {
+      char *grown = realloc(buf, 2 * cap);
+      if (!grown) {
+        status = mf_error(MF_ENOMEM, "%s: out of memory", path);
+        break;
+      }
+      buf = grown, cap *= 2;
+    }
+    errno = 0;
+    size_t got = fread(buf + len, 1, cap - len - 1, fp);
+    const char *nul = memchr(buf + len, '\0', got);
+    len += got;
+    if (nul) {
+      int line = 1;
+      for (const char *c = buf; c < nul; c++) line += *c == '\n';
+      status = mf_error(MF_EINPUT, "%s:%d: NUL byte: not a text file", path, line);
+    } else if (len > MF_CONFIG_MAX_BYTES) {
+      status = mf_error(MF_EINPUT, "%s: more than %d bytes: not a configuration file", path, MF_CONFIG_MAX_BYTES);
+    } else if (ferror(fp)) {
+      status = mf_error(MF_EIO, "%s: cannot read the configuration file: %s", path,
+                        strerror(errno ? errno : EIO));
+    } else if (feof(fp)) {
+      break;
+    }
+  }
+  fclose(fp);
+  if (status != MF_OK) {
+    free(buf);
+    return status;
+  }
+  buf[len] = '\0';
+  *out = buf;
+  return MF_OK;
 }
 
 /* ---- converting values ------------------------------------------------------------------- */
@@ -808,17 +861,12 @@ mf_status mf_config_load(mf_config *cfg, const char *path, int n, char *const *o
   memset(cfg, 0, sizeof *cfg);
   store s = {0};
   const char *def = mf_config_default_ini();
-  ini_source def_src = {.name = DEFAULT_NAME, .text = def};
-  mf_status status = def ? read_source(&s, &def_src, 1) : mf_error(MF_ENOMEM, "out of memory");
+  mf_status status = def ? read_source(&s, DEFAULT_NAME, def, 1) : mf_error(MF_ENOMEM, "out of memory");
   if (status == MF_OK && path) {
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-      status = mf_error(MF_EINPUT, "%s: cannot open the configuration file: %s", path, strerror(errno));
-    } else {
-      ini_source file = {.name = path, .fp = fp};
-      status = read_source(&s, &file, 1);
-      fclose(fp);
-    }
+    char *file = NULL;
+    status = read_file(path, &file);
+    if (status == MF_OK) status = read_source(&s, path, file, 1);
+    free(file);
   }
   for (int k = 0; status == MF_OK && k < n; k++) status = apply_override(&s, overrides[k]);
 

@@ -1,7 +1,7 @@
 /* test_config.c -- configuration: the default, the round trip through
  * mf_config_write, every class of bad input, each with its message naming
- * the file and line (or the override) and MF_EINPUT, and
- * docs/configuration.md against the key table. */
+ * the file and line (or the override) and MF_EINPUT, read errors (MF_EIO),
+ * the limits on files, and docs/configuration.md against the key table. */
 #define _POSIX_C_SOURCE 200809L
 #include "numtest.h"
 
@@ -131,9 +131,10 @@ static void test_round_trip(void **state)
   expect_round_trip(&a, "round.ini");
 
   /* Every type of key away from its default: the limit gamma, refinement
-   * zones, empty and longer lists, 64-bit seed, enums and booleans. */
+   * zones, empty and full lists (64 times of 17 digits make a line of about
+   * 1500 characters), 64-bit seed, enums and booleans. */
   char snaps[2048] = "time.snapshots=", hj[2048] = "hj.snapshots=";
-  for (int k = 0; k < 8; k++) {
+  for (int k = 0; k < 64; k++) {
     snprintf(snaps + strlen(snaps), sizeof snaps - strlen(snaps), " %.17g", 0.1 * k / 13.0);
     snprintf(hj + strlen(hj), sizeof hj - strlen(hj), "%s%.17g", k ? "," : "", -1.0 / (k + 3.0));
   }
@@ -142,7 +143,7 @@ static void test_round_trip(void **state)
                   "particles.scheme=euler", "particles.dump=true", "particles.n=1099511627776",
                   "compare.n=999999999999", "pop.E.init=uniform -1 3.25", "pop.I.sigmoid=0.5 0 -1e-300"};
   assert_int_equal(mf_config_load(&a, NULL, sizeof many / sizeof many[0], many), MF_OK);
-  assert_int_equal(a.nsnapshots, 8);
+  assert_int_equal(a.nsnapshots, 64);
   assert_int_equal(a.nzones, 2);
   assert_int_equal(a.grid_method, MF_GRID_MOVING);
   expect_round_trip(&a, "round2.ini");
@@ -362,6 +363,40 @@ static void test_doc(void **state)
   free(generated);
 }
 
+/* Read errors are not the end of the file; content that is not text, or
+ * without end, is refused with the file named. */
+static void test_read_errors(void **state)
+{
+  (void)state;
+  expect_status(dir, 0, NULL, MF_EIO, "cannot read the configuration file: Is a directory");
+  if (access("/proc/self/mem", R_OK) == 0)
+    expect_status("/proc/self/mem", 0, NULL, MF_EIO, "/proc/self/mem: cannot read the configuration file");
+  const char *path = write_file("nul.ini", "");
+  FILE *fp = fopen(path, "w");
+  fputs("[model]\ngamma = 3", fp);
+  fputc('\0', fp);
+  fputs("\n", fp);
+  fclose(fp);
+  expect_error(path, 0, NULL, "nul.ini:2: NUL byte: not a text file");
+  expect_error("/dev/zero", 0, NULL, "/dev/zero:1: NUL byte");
+
+  /* Longer than MF_CONFIG_MAX_BYTES: comment lines only. */
+  path = write_file("big.ini", "");
+  fp = fopen(path, "w");
+  for (long k = 0; k <= MF_CONFIG_MAX_BYTES / 16; k++) fputs("; 13 characters\n", fp);
+  fclose(fp);
+  expect_error(path, 0, NULL, "big.ini: more than 4194304 bytes");
+
+  /* A line of MF_CONFIG_MAX_LINE characters is read, one more is refused. */
+  static char text[2 * MF_CONFIG_MAX_LINE];
+  snprintf(text, sizeof text, "[model]\n;%0*d\ngamma = 3\n", MF_CONFIG_MAX_LINE - 1, 0);
+  mf_config cfg;
+  assert_int_equal(mf_config_load(&cfg, write_file("line.ini", text), 0, NULL), MF_OK);
+  assert_rel(cfg.model.gamma, 3.0, 0.0, "gamma after the longest line");
+  snprintf(text, sizeof text, "[model]\n;%0*d\ngamma = 3\n", MF_CONFIG_MAX_LINE, 0);
+  expect_error(write_file("line.ini", text), 0, NULL, "line.ini:2: line longer than 4096 characters");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -370,7 +405,7 @@ int main(void)
       cmocka_unit_test(test_bad_files),        cmocka_unit_test(test_bad_values_in_sections),
       cmocka_unit_test(test_bad_overrides),    cmocka_unit_test(test_bad_grid_files),
       cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_many_keys),
-      cmocka_unit_test(test_doc),
+      cmocka_unit_test(test_doc),              cmocka_unit_test(test_read_errors),
   };
   return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }

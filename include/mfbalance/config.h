@@ -24,6 +24,9 @@ typedef enum { MF_GRID_MOVING, MF_GRID_FIXED } mf_grid_method;
 #define MF_MAX_SNAPSHOTS 64 /* most density snapshot times */
 #define MF_PATH_LEN 1024    /* longest file path kept */
 
+#define MF_CONFIG_MAX_LINE 4096           /* longest line of a configuration or grid file, in characters */
+#define MF_CONFIG_MAX_BYTES (4 << 20)     /* largest configuration file, in bytes */
+
 typedef struct mf_config {
   mf_model model;
 
@@ -77,9 +80,11 @@ const char *mf_config_default_ini(void);
 /* Load path (NULL: the embedded default), then apply the n overrides
  * `section.key=value` in order, and check everything.  A file replaces the
  * default's populations when it has any [pop.*] section; its other keys
- * replace the default's one by one.  Returns MF_OK, MF_EINPUT with a message
- * naming the file and line or the override, or MF_EIO when path cannot be
- * read. */
+ * replace the default's one by one.  Returns MF_OK; MF_EINPUT with a message
+ * naming the file and line or the override (also when path cannot be
+ * opened, holds a NUL byte, a line longer than MF_CONFIG_MAX_LINE
+ * characters or more than MF_CONFIG_MAX_BYTES bytes); MF_EIO when reading
+ * path fails (a directory, an I/O error); MF_ENOMEM. */
 mf_status mf_config_load(mf_config *cfg, const char *path, int n, char *const *overrides);
 
 /* Print cfg as INI that mf_config_load accepts back (every number with 17
