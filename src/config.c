@@ -1023,6 +1023,22 @@ mf_status mf_config_doc(FILE *out)
 
 /* ---- grid files --------------------------------------------------------------------------- */
 
+/* Read one line of fp into buf (size bytes) without its newline.  Returns
+ * its length, -1 at the end of the file, -2 for a line longer than
+ * size - 1 characters, -3 for a NUL byte, -4 for a read error. */
+static int read_line(FILE *fp, char *buf, int size)
+{
+  int n = 0, c;
+  while ((c = getc(fp)) != EOF && c != '\n') {
+    if (c == '\0') return -3;
+    if (n == size - 1) return -2;
+    buf[n++] = (char)c;
+  }
+  buf[n] = '\0';
+  if (c == EOF && ferror(fp)) return -4;
+  return c == EOF && n == 0 ? -1 : n;
+}
+
 /* Read cell faces, one number per line ('#' starts a comment). */
 static mf_grid *read_grid_file(const char *path)
 {
@@ -1033,19 +1049,29 @@ static mf_grid *read_grid_file(const char *path)
   }
   double *faces = NULL;
   int *lines = NULL, n = 0, cap = 0, lineno = 0, ok = 1;
-  char buf[256];
-  while (ok && fgets(buf, sizeof buf, fp)) {
+  static char buf[MF_CONFIG_MAX_LINE + 1];
+  for (;;) {
+    errno = 0;
+    int len = read_line(fp, buf, sizeof buf);
+    if (len == -1) break;
     lineno++;
+    if (len < -1) {
+      if (len == -2) mf_error(MF_EINPUT, "%s:%d: line longer than %d characters", path, lineno, MF_CONFIG_MAX_LINE);
+      else if (len == -3) mf_error(MF_EINPUT, "%s:%d: NUL byte: not a text file", path, lineno);
+      else mf_error(MF_EIO, "%s: cannot read the grid file: %s", path, strerror(errno ? errno : EIO));
+      ok = 0;
+      break;
+    }
     char *hash = strchr(buf, '#');
     if (hash) *hash = '\0';
     char *s = buf;
     while (*s == ' ' || *s == '\t') s++;
-    if (*s == '\n' || *s == '\r' || *s == '\0') continue;
+    if (*s == '\r' || *s == '\0') continue;
     char *end;
     double v = strtod(s, &end);
-    while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n') end++;
+    while (*end == ' ' || *end == '\t' || *end == '\r') end++;
     if (end == s || *end || !isfinite(v)) {
-      s[strcspn(s, "\r\n")] = '\0';
+      s[strcspn(s, "\r")] = '\0';
       mf_error(MF_EINPUT, "%s:%d: '%s': expected one finite number (a cell face) per line", path, lineno, s);
       ok = 0;
       break;
@@ -1053,6 +1079,11 @@ static mf_grid *read_grid_file(const char *path)
     if (n > 0 && !(v > faces[n - 1])) {
       mf_error(MF_EINPUT, "%s:%d: face %.17g is not greater than the face before it (%.17g, line %d): faces "
                "must be strictly increasing", path, lineno, v, faces[n - 1], lines[n - 1]);
+      ok = 0;
+      break;
+    }
+    if (n > MF_GRID_MAX_FILE_CELLS) {
+      mf_error(MF_EINPUT, "%s:%d: more than %d cells", path, lineno, MF_GRID_MAX_FILE_CELLS);
       ok = 0;
       break;
     }
@@ -1070,10 +1101,6 @@ static mf_grid *read_grid_file(const char *path)
     }
     faces[n] = v;
     lines[n++] = lineno;
-  }
-  if (ok && ferror(fp)) {
-    mf_error(MF_EIO, "%s: read error", path);
-    ok = 0;
   }
   fclose(fp);
   mf_grid *grid = NULL;

@@ -116,7 +116,8 @@ const mf_key mf_keys[] = {
      .doc = "cells of the uniform grid"},
     {.section = "grid", .name = "file", .type = MF_KEY_PATH, .flags = MF_KEY_OPTIONAL, .at = CFG(grid_file),
      .implies = "method=fixed", .value = "the path of a file of cell faces", .doc_def = "—",
-     .doc = "cell faces, one number per line (`#` comments), strictly increasing; replaces xmin/xmax/cells, whichever is given later wins; relative to the current "
+     .doc = "cell faces, one number per line (`#` comments), strictly increasing, lines of at most 4096 "
+            "characters; replaces xmin/xmax/cells, whichever is given later wins; relative to the current "
             "directory"},
     {.section = "grid", .name = "refine", .type = MF_KEY_LIST, .flags = MF_KEY_OPTIONAL, .at = CFG(zones),
      .count = CFG(nzones), .min = 0, .max = MF_GRID_MAX_ZONES, .group = 3, .check = check_zones,

@@ -90,6 +90,17 @@ static void expect_round_trip(const mf_config *a, const char *name)
   assert_memory_equal(a, &b, sizeof *a);
 }
 
+/* The grid of the default with grid.file=path: NULL or a grid. */
+static mf_grid *grid_from_file(const char *path)
+{
+  char ov[256];
+  snprintf(ov, sizeof ov, "grid.file=%s", path);
+  char *ovs[] = {ov};
+  mf_config cfg;
+  assert_int_equal(mf_config_load(&cfg, NULL, 1, ovs), MF_OK);
+  return mf_config_grid(&cfg);
+}
+
 static int setup(void **state)
 {
   (void)state;
@@ -397,6 +408,35 @@ static void test_read_errors(void **state)
   expect_error(write_file("line.ini", text), 0, NULL, "line.ini:2: line longer than 4096 characters");
 }
 
+/* Grid file lines: no limit short of MF_CONFIG_MAX_LINE, and no end of
+ * file at a NUL byte or a read error. */
+static void test_grid_file_lines(void **state)
+{
+  (void)state;
+  /* A 265-character line is one face, not two. */
+  static char text[3 * MF_CONFIG_MAX_LINE];
+  snprintf(text, sizeof text, "0\n1\n2\n3\n4\n5\n6\n7\n8\n9.%0263d\n", 0);
+  mf_grid *grid = grid_from_file(write_file("wide.txt", text));
+  assert_non_null(grid);
+  assert_int_equal(grid->n, 9);
+  mf_grid_free(grid);
+  snprintf(text, sizeof text, "0\n1\n2.%0*d\n3\n", MF_CONFIG_MAX_LINE, 0);
+  assert_null(grid_from_file(write_file("long.txt", text)));
+  assert_non_null(strstr(mf_errmsg(), "long.txt:3: line longer than 4096 characters"));
+  const char *path = write_file("nul.txt", "");
+  FILE *fp = fopen(path, "w");
+  fputs("0\n1\n", fp);
+  for (int k = 0; k < 1000; k++) fputc('\0', fp);
+  fclose(fp);
+  assert_null(grid_from_file(path));
+  assert_non_null(strstr(mf_errmsg(), "nul.txt:3: NUL byte"));
+  assert_null(grid_from_file("/dev/zero"));
+  assert_non_null(strstr(mf_errmsg(), "/dev/zero:1: NUL byte"));
+  assert_null(grid_from_file(dir));
+  assert_int_equal(mf_errcode(), MF_EIO);
+  assert_non_null(strstr(mf_errmsg(), "cannot read the grid file: Is a directory"));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -406,6 +446,7 @@ int main(void)
       cmocka_unit_test(test_bad_overrides),    cmocka_unit_test(test_bad_grid_files),
       cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_many_keys),
       cmocka_unit_test(test_doc),              cmocka_unit_test(test_read_errors),
+      cmocka_unit_test(test_grid_file_lines),
   };
   return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }

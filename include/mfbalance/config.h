@@ -26,6 +26,7 @@ typedef enum { MF_GRID_MOVING, MF_GRID_FIXED } mf_grid_method;
 
 #define MF_CONFIG_MAX_LINE 4096           /* longest line of a configuration or grid file, in characters */
 #define MF_CONFIG_MAX_BYTES (4 << 20)     /* largest configuration file, in bytes */
+#define MF_GRID_MAX_FILE_CELLS 100000000  /* most cells of a grid file */
 
 typedef struct mf_config {
   mf_model model;
@@ -95,7 +96,9 @@ mf_status mf_config_write(const mf_config *cfg, FILE *out);
 mf_status mf_config_save(const mf_config *cfg, const char *dir);
 
 /* The grid of cfg: uniform, or the faces read from cfg->grid_file (errors
- * name the file and line).  NULL with a message on failure. */
+ * name the file and line; lines of at most MF_CONFIG_MAX_LINE characters,
+ * at most MF_GRID_MAX_FILE_CELLS cells).  NULL with a message (MF_EINPUT,
+ * MF_EIO or MF_ENOMEM in mf_errcode()) on failure. */
 mf_grid *mf_config_grid(const mf_config *cfg);
 
 /* The table of docs/configuration.md, one row per key (Markdown): section,
