@@ -12,7 +12,7 @@
  *  2. convert: every stored value is converted and range-checked by its
  *     table entry, so that a file and an override report a bad value alike;
  *  3. check: required keys, then the few rules that tie keys together (the
- *     grid, the snapshots, mf_model_check).
+ *     grid, the snapshots, the initial mass in the box, mf_model_check).
  * The store keeps its entries in order of first appearance, with an
  * open-addressing hash index (FNV-1a, linear probing), so that n keys take
  * O(n) time.
@@ -795,7 +795,17 @@ static mf_status check_complete(mf_config *cfg, const store *s)
     if (cfg->snapshots[k] > cfg->t_end)
       return mf_error(MF_EINPUT, "%s: [time] snapshots: %g is after t_end = %g", snap->origin, cfg->snapshots[k],
                       cfg->t_end);
-  return mf_model_check(&cfg->model);
+  mf_status status = mf_model_check(&cfg->model);
+  if (status != MF_OK || cfg->grid_file[0]) return status; /* a grid file's box is checked by mf_config_grid */
+  for (int p = 0; p < cfg->model.P; p++) {
+    const double mass = mf_model_initial_mass(&cfg->model.pop[p], cfg->xmin, cfg->xmax);
+    if (mass >= MF_CONFIG_MIN_MASS) continue;
+    char sec[MF_NAME_LEN + 8];
+    snprintf(sec, sizeof sec, "pop.%s", cfg->model.pop[p].name);
+    return range_error(store_find(s, sec, "init"), "mass %.3g inside the box [xmin, xmax] = [%g, %g]: expected at "
+                       "least %g", mass, cfg->xmin, cfg->xmax, MF_CONFIG_MIN_MASS);
+  }
+  return MF_OK;
 }
 
 static mf_status apply_override(store *s, const char *arg)
@@ -1116,9 +1126,24 @@ static mf_grid *read_grid_file(const char *path)
 
 mf_grid *mf_config_grid(const mf_config *cfg)
 {
-  if (cfg->grid_file[0]) return read_grid_file(cfg->grid_file);
-  if (cfg->nzones > 0)
-    return mf_grid_create_refined(cfg->xmin, cfg->xmax, (cfg->xmax - cfg->xmin) / cfg->cells, cfg->zones,
-                                  cfg->nzones);
-  return mf_grid_create_uniform(cfg->xmin, cfg->xmax, cfg->cells);
+  if (!cfg->grid_file[0]) {
+    if (cfg->nzones > 0)
+      return mf_grid_create_refined(cfg->xmin, cfg->xmax, (cfg->xmax - cfg->xmin) / cfg->cells, cfg->zones,
+                                    cfg->nzones);
+    return mf_grid_create_uniform(cfg->xmin, cfg->xmax, cfg->cells);
+  }
+  mf_grid *grid = read_grid_file(cfg->grid_file);
+  if (!grid) return NULL;
+  const double a = grid->faces[0], b = grid->faces[grid->n];
+  for (int p = 0; p < cfg->model.P; p++) {
+    const mf_population *pop = &cfg->model.pop[p];
+    const double mass = mf_model_initial_mass(pop, a, b);
+    if (mass >= MF_CONFIG_MIN_MASS) continue;
+    mf_error(MF_EINPUT, "[pop.%s] init = '%s %g %g': mass %.3g inside the box [%g, %g] of the grid file %s: "
+             "expected at least %g", pop->name, pop->init == MF_INIT_GAUSSIAN ? "gaussian" : "uniform",
+             pop->init_a, pop->init_b, mass, a, b, cfg->grid_file, MF_CONFIG_MIN_MASS);
+    mf_grid_free(grid);
+    return NULL;
+  }
+  return grid;
 }

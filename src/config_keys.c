@@ -93,7 +93,8 @@ const mf_key mf_keys[] = {
     {.section = MF_KEY_POP_SECTION, .name = "init", .type = MF_KEY_TUPLE, .flags = MF_KEY_REQUIRED,
      .names = (const char *const[]){"gaussian", "uniform", NULL}, .at = POP(init), .nfields = 2,
      .fields = {POP(init_a), POP(init_b)}, .check = check_init, .value = "'gaussian MEAN SD' or 'uniform A B'",
-     .doc = "initial density, normal or uniform on [A, B]"},
+     .doc = "initial density, normal or uniform on [A, B]; at least 10⁻⁶ of its mass must lie in the box "
+            "[xmin, xmax]"},
     {.section = MF_KEY_POP_SECTION, .name = "fraction", .type = MF_KEY_NUMBER,
      .flags = MF_KEY_OPTIONAL | MF_KEY_LO_OPEN, .lo = 0, .hi = 1, .at = POP(fraction), .doc_def = "1/P each",
      .doc = "share of the neurons (particle simulations); given for all populations or none, summing to 1"},

@@ -87,6 +87,19 @@ int mf_model_explicit_balance(const mf_model *model, double *xstar)
   return 1;
 }
 
+double mf_model_initial_mass(const mf_population *pop, double a, double b)
+{
+  if (pop->init == MF_INIT_UNIFORM) {
+    double lo = fmax(a, pop->init_a), hi = fmin(b, pop->init_b);
+    return hi > lo ? (hi - lo) / (pop->init_b - pop->init_a) : 0.0;
+  }
+  /* P(a < X < b) = (erfc(za) - erfc(zb)) / 2 with z = (x - mean)/(sd sqrt 2);
+   * mirrored when the box lies mostly left of the mean, so that the two
+   * erfc are small and their difference keeps its digits. */
+  const double s = pop->init_b * sqrt(2.0), za = (a - pop->init_a) / s, zb = (b - pop->init_a) / s;
+  return za + zb >= 0.0 ? 0.5 * (erfc(za) - erfc(zb)) : 0.5 * (erfc(-zb) - erfc(-za));
+}
+
 mf_status mf_model_check(const mf_model *model)
 {
   if (model->P < 1 || model->P > MF_MAX_POPS)

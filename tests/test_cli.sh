@@ -71,10 +71,15 @@ head -c 4096 /dev/zero >"$tmp/zeros.ini"
 check "NUL bytes as config" 2 "zeros.ini:1: NUL byte: not a text file" "$exe" run "$tmp/zeros.ini" --out "$tmp/x"
 check "/dev/zero as config" 2 "/dev/zero:1: NUL byte" timeout 60 "$exe" run /dev/zero --out "$tmp/x"
 check "endless config" 2 "more than 4194304 bytes" timeout 60 "$exe" run <(yes '; comment') --out "$tmp/x"
+printf '0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n' >"$tmp/faces.txt"
 { printf '0\n1\n2.'; head -c 5000 /dev/zero | tr '\0' '0'; printf '\n3\n'; } >"$tmp/long.txt"
 check "long grid line" 2 "long.txt:3: line longer than 4096 characters" \
   "$exe" balance grid.file="$tmp/long.txt" --out "$tmp/x"
+check "initial data outside the box" 2 "[pop.E] init = 'gaussian 1e6 0.1': mass 0 inside the box" \
+  "$exe" run "pop.E.init=gaussian 1e6 0.1" --out "$tmp/x"
 [ -e "$tmp/x" ] && { echo "FAIL: a bad file created the output directory"; failed=$((failed + 1)); }
+check "initial data outside a grid file" 2 "[pop.E] init = 'gaussian 100 0.1': mass 0 inside the box [0, 9]" \
+  "$exe" run grid.file="$tmp/faces.txt" "pop.E.init=gaussian 100 0.1" --out "$tmp/gx"
 
 # The longest lines config writes (64 snapshot times of 17 digits) are read back.
 times=$(awk 'BEGIN { for (k = 0; k < 64; k++) printf " %.17g", k / 13.0 }')

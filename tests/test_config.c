@@ -437,6 +437,32 @@ static void test_grid_file_lines(void **state)
   assert_non_null(strstr(mf_errmsg(), "cannot read the grid file: Is a directory"));
 }
 
+/* Initial data must have mass in the box: none gave NaN densities. */
+static void test_initial_mass(void **state)
+{
+  (void)state;
+  char *far[] = {"pop.E.init=gaussian 1e6 0.1"};
+  expect_error(NULL, 1, far, "override 'pop.E.init=gaussian 1e6 0.1': [pop.E] init = 'gaussian 1e6 0.1': mass 0 "
+                             "inside the box [xmin, xmax] = [-4, 4]: expected at least 1e-06");
+  char *outside[] = {"pop.I.init=uniform 4 5"};
+  expect_error(NULL, 1, outside, "[pop.I] init = 'uniform 4 5': mass 0 inside the box");
+  /* The tail beyond x = 4 of N(4 + 4.5 sd, sd) holds 3.4e-6, of N(4 + 5 sd, sd) 2.9e-7. */
+  char *tail_ok[] = {"pop.E.init=gaussian 4.45 0.1"}, *tail_bad[] = {"pop.E.init=gaussian 4.5 0.1"};
+  mf_config cfg;
+  assert_int_equal(mf_config_load(&cfg, NULL, 1, tail_ok), MF_OK);
+  expect_error(NULL, 1, tail_bad, "mass 2.87e-07 inside the box");
+  char *moved[] = {"pop.E.init=gaussian 100 0.1", "grid.xmax=101"};
+  assert_int_equal(mf_config_load(&cfg, NULL, 2, moved), MF_OK);
+  /* With a grid file the box is known when the grid is read. */
+  char file[256];
+  snprintf(file, sizeof file, "grid.file=%s", write_file("faces.txt", "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n"));
+  char *file_far[] = {"pop.E.init=gaussian 100 0.1", file};
+  assert_int_equal(mf_config_load(&cfg, NULL, 2, file_far), MF_OK);
+  assert_null(mf_config_grid(&cfg));
+  assert_int_equal(mf_errcode(), MF_EINPUT);
+  assert_non_null(strstr(mf_errmsg(), "[pop.E] init = 'gaussian 100 0.1': mass 0 inside the box [0, 9] of the grid"));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -446,7 +472,7 @@ int main(void)
       cmocka_unit_test(test_bad_overrides),    cmocka_unit_test(test_bad_grid_files),
       cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_many_keys),
       cmocka_unit_test(test_doc),              cmocka_unit_test(test_read_errors),
-      cmocka_unit_test(test_grid_file_lines),
+      cmocka_unit_test(test_grid_file_lines),  cmocka_unit_test(test_initial_mass),
   };
   return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }

@@ -27,6 +27,7 @@ typedef enum { MF_GRID_MOVING, MF_GRID_FIXED } mf_grid_method;
 #define MF_CONFIG_MAX_LINE 4096           /* longest line of a configuration or grid file, in characters */
 #define MF_CONFIG_MAX_BYTES (4 << 20)     /* largest configuration file, in bytes */
 #define MF_GRID_MAX_FILE_CELLS 100000000  /* most cells of a grid file */
+#define MF_CONFIG_MIN_MASS 1e-6           /* least mass of an initial density inside the box */
 
 typedef struct mf_config {
   mf_model model;
@@ -84,8 +85,9 @@ const char *mf_config_default_ini(void);
  * replace the default's one by one.  Returns MF_OK; MF_EINPUT with a message
  * naming the file and line or the override (also when path cannot be
  * opened, holds a NUL byte, a line longer than MF_CONFIG_MAX_LINE
- * characters or more than MF_CONFIG_MAX_BYTES bytes); MF_EIO when reading
- * path fails (a directory, an I/O error); MF_ENOMEM. */
+ * characters or more than MF_CONFIG_MAX_BYTES bytes, or when an initial
+ * density has less than MF_CONFIG_MIN_MASS inside [xmin, xmax]); MF_EIO when
+ * reading path fails (a directory, an I/O error); MF_ENOMEM. */
 mf_status mf_config_load(mf_config *cfg, const char *path, int n, char *const *overrides);
 
 /* Print cfg as INI that mf_config_load accepts back (every number with 17
@@ -97,8 +99,10 @@ mf_status mf_config_save(const mf_config *cfg, const char *dir);
 
 /* The grid of cfg: uniform, or the faces read from cfg->grid_file (errors
  * name the file and line; lines of at most MF_CONFIG_MAX_LINE characters,
- * at most MF_GRID_MAX_FILE_CELLS cells).  NULL with a message (MF_EINPUT,
- * MF_EIO or MF_ENOMEM in mf_errcode()) on failure. */
+ * at most MF_GRID_MAX_FILE_CELLS cells).  With a grid file, an initial
+ * density with less than MF_CONFIG_MIN_MASS inside the file's box is
+ * refused here, since only now is the box known.  NULL with a message
+ * (MF_EINPUT, MF_EIO or MF_ENOMEM in mf_errcode()) on failure. */
 mf_grid *mf_config_grid(const mf_config *cfg);
 
 /* The table of docs/configuration.md, one row per key (Markdown): section,

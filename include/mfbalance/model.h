@@ -62,6 +62,11 @@ void mf_model_coupling(const mf_model *model, const double *m, double *A, double
  * Writes xstar[0..P-1] and returns 1 when explicit, 0 otherwise. */
 int mf_model_explicit_balance(const mf_model *model, double *xstar);
 
+/* The mass of population pop's initial density inside [a, b], a <= b, in
+ * [0, 1]; the Gaussian tail is summed with erfc, so that a small mass far in
+ * a tail keeps its relative accuracy. */
+double mf_model_initial_mass(const mf_population *pop, double a, double b);
+
 /* Check every parameter (sigma > 0, g >= 0, finite values, fractions summing
  * to 1, ...).  Returns MF_OK or MF_EINPUT with a message naming the
  * population and the parameter. */
