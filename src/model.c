@@ -47,16 +47,6 @@ double mf_model_dS(const mf_population *pop, double y)
   return pop->s * pop->k * e / ((1.0 + e) * (1.0 + e));
 }
 
-double mf_model_initial_mass(const mf_population *pop, double lo, double hi)
-{
-  if (pop->init == MF_INIT_GAUSSIAN) {
-    const double s = pop->init_b * sqrt(2.0);
-    return 0.5 * (erf((hi - pop->init_a) / s) - erf((lo - pop->init_a) / s));
-  }
-  const double a = fmax(lo, pop->init_a), b = fmin(hi, pop->init_b);
-  return b > a ? (b - a) / (pop->init_b - pop->init_a) : 0.0;
-}
-
 void mf_model_initial_moments(const mf_population *pop, double *mean, double *sd)
 {
   if (pop->init == MF_INIT_GAUSSIAN) {
@@ -124,6 +114,19 @@ int mf_model_explicit_balance(const mf_model *model, double *xstar)
   if (!(den > 0.0)) return 0;
   for (int p = 0; p < P; p++) xstar[p] = num / den;
   return 1;
+}
+
+double mf_model_initial_mass(const mf_population *pop, double a, double b)
+{
+  if (pop->init == MF_INIT_UNIFORM) {
+    double lo = fmax(a, pop->init_a), hi = fmin(b, pop->init_b);
+    return hi > lo ? (hi - lo) / (pop->init_b - pop->init_a) : 0.0;
+  }
+  /* P(a < X < b) = (erfc(za) - erfc(zb)) / 2 with z = (x - mean)/(sd sqrt 2);
+   * mirrored when the box lies mostly left of the mean, so that the two
+   * erfc are small and their difference keeps its digits. */
+  const double s = pop->init_b * sqrt(2.0), za = (a - pop->init_a) / s, zb = (b - pop->init_a) / s;
+  return za + zb >= 0.0 ? 0.5 * (erfc(za) - erfc(zb)) : 0.5 * (erfc(-zb) - erfc(-za));
 }
 
 mf_status mf_model_check(const mf_model *model)

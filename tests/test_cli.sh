@@ -62,6 +62,35 @@ check "unknown command" 2 "unknown command 'walk'" "$exe" walk
 check "missing config" 2 "nope.ini: cannot open" "$exe" run "$tmp/nope.ini" --out "$tmp/x"
 [ -e "$tmp/x" ] && { echo "FAIL: bad input created the output directory"; failed=$((failed + 1)); }
 
+# Files that are not configurations: read errors exit 4, content that is not
+# text (or has no end) exits 2, with the file named; none runs the default.
+mkdir "$tmp/dir.ini"
+check "directory as config" 4 "dir.ini: cannot read the configuration file: Is a directory" \
+  "$exe" run "$tmp/dir.ini" --out "$tmp/x"
+if [ -r /proc/self/mem ]; then
+  check "/proc/self/mem as config" 4 "/proc/self/mem: cannot read the configuration file" \
+    "$exe" run /proc/self/mem --out "$tmp/x"
+fi
+head -c 4096 /dev/zero >"$tmp/zeros.ini"
+check "NUL bytes as config" 2 "zeros.ini:1: NUL byte: not a text file" "$exe" run "$tmp/zeros.ini" --out "$tmp/x"
+check "/dev/zero as config" 2 "/dev/zero:1: NUL byte" timeout 60 "$exe" run /dev/zero --out "$tmp/x"
+check "endless config" 2 "more than 4194304 bytes" timeout 60 "$exe" run <(yes '; comment') --out "$tmp/x"
+printf '0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n' >"$tmp/faces.txt"
+{ printf '0\n1\n2.'; head -c 5000 /dev/zero | tr '\0' '0'; printf '\n3\n'; } >"$tmp/long.txt"
+check "long grid line" 2 "long.txt:3: line longer than 4096 characters" \
+  "$exe" balance grid.file="$tmp/long.txt" --out "$tmp/x"
+check "initial data outside the box" 2 "[pop.E] init = 'gaussian 1e6 0.1': mass 0 inside the box" \
+  "$exe" run "pop.E.init=gaussian 1e6 0.1" --out "$tmp/x"
+[ -e "$tmp/x" ] && { echo "FAIL: a bad file created the output directory"; failed=$((failed + 1)); }
+check "initial data outside a grid file" 2 "[pop.E] init = 'gaussian 100 0.1': mass 0 inside the box [0, 9]" \
+  "$exe" run grid.file="$tmp/faces.txt" "pop.E.init=gaussian 100 0.1" --out "$tmp/gx"
+
+# The longest lines config writes (64 snapshot times of 17 digits) are read back.
+times=$(awk 'BEGIN { for (k = 0; k < 64; k++) printf " %.17g", k / 13.0 }')
+"$exe" config time.t_end=5 "time.snapshots=$times" >"$tmp/long.ini"
+check "long list round trip" 0 "" "$exe" config "$tmp/long.ini"
+cmp -s "$tmp/long.ini" "$tmp/stdout" || { echo "FAIL: long lists are not a fixed point"; failed=$((failed + 1)); }
+
 # Numerical failure: exit 3 with the time, and what was computed is flushed.
 check "numerical failure" 3 "time integration failed at t = " "$exe" run solver.max_steps=5 --out "$tmp/f" --quiet
 grep -q ',failed$' "$tmp/f/summary.csv" 2>/dev/null || { echo "FAIL: summary.csv of a failed run"; failed=$((failed + 1)); }

@@ -1,6 +1,7 @@
 /* test_config.c -- configuration: the default, the round trip through
- * mf_config_write, and every class of bad input, each with its message
- * naming the file and line (or the override) and MF_EINPUT. */
+ * mf_config_write, every class of bad input, each with its message naming
+ * the file and line (or the override) and MF_EINPUT, read errors (MF_EIO),
+ * the limits on files, and docs/configuration.md against the key table. */
 #define _POSIX_C_SOURCE 200809L
 #include "numtest.h"
 
@@ -8,7 +9,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#ifndef MF_SOURCE_ROOT
+#error "MF_SOURCE_ROOT (the source tree, for docs/configuration.md) is set by tests/meson.build"
+#endif
 
 static char dir[64];
 
@@ -58,12 +64,41 @@ static const char *variant(int line, const char *repl)
   return write_file("case.ini", text);
 }
 
-static void expect_error(const char *path, int n, char **ov, const char *needle)
+static void expect_status(const char *path, int n, char **ov, mf_status expected, const char *needle)
 {
   mf_config cfg;
   mf_status status = mf_config_load(&cfg, path, n, ov);
-  if (status != MF_EINPUT || !strstr(mf_errmsg(), needle))
-    fail_msg("expected MF_EINPUT with \"%s\"; got status %d and \"%s\"", needle, status, mf_errmsg());
+  if (status != expected || !strstr(mf_errmsg(), needle))
+    fail_msg("expected status %d with \"%s\"; got status %d and \"%s\"", expected, needle, status, mf_errmsg());
+}
+
+static void expect_error(const char *path, int n, char **ov, const char *needle)
+{
+  expect_status(path, n, ov, MF_EINPUT, needle);
+}
+
+/* Write cfg with mf_config_write, load it back, and compare every byte. */
+static void expect_round_trip(const mf_config *a, const char *name)
+{
+  const char *path = write_file(name, "");
+  FILE *fp = fopen(path, "w");
+  assert_int_equal(mf_config_write(a, fp), MF_OK);
+  fclose(fp);
+  mf_config b;
+  mf_status status = mf_config_load(&b, path, 0, NULL);
+  if (status != MF_OK) fail_msg("%s does not load back: %s", name, mf_errmsg());
+  assert_memory_equal(a, &b, sizeof *a);
+}
+
+/* The grid of the default with grid.file=path: NULL or a grid. */
+static mf_grid *grid_from_file(const char *path)
+{
+  char ov[256];
+  snprintf(ov, sizeof ov, "grid.file=%s", path);
+  char *ovs[] = {ov};
+  mf_config cfg;
+  assert_int_equal(mf_config_load(&cfg, NULL, 1, ovs), MF_OK);
+  return mf_config_grid(&cfg);
 }
 
 static int setup(void **state)
@@ -101,15 +136,48 @@ static void test_round_trip(void **state)
 {
   (void)state;
   char *ov[] = {"model.gamma=1234.5", "pop.I.sigma=0.1234567890123", "solver.linear=band", "grid.cells=77"};
-  mf_config a, b;
+  mf_config a;
   assert_int_equal(mf_config_load(&a, NULL, 4, ov), MF_OK);
-  const char *path = write_file("round.ini", "");
-  FILE *fp = fopen(path, "w");
-  assert_int_equal(mf_config_write(&a, fp), MF_OK);
-  fclose(fp);
-  assert_int_equal(mf_config_load(&b, path, 0, NULL), MF_OK);
+  assert_rel(a.model.pop[1].sigma, 0.1234567890123, 0.0, "overridden sigma");
+  expect_round_trip(&a, "round.ini");
+
+  /* Every type of key away from its default: the limit gamma, refinement
+   * zones, empty and full lists (64 times of 17 digits make a line of about
+   * 1500 characters), 64-bit seed, enums and booleans. */
+  char snaps[2048] = "time.snapshots=", hj[2048] = "hj.snapshots=";
+  for (int k = 0; k < 64; k++) {
+    snprintf(snaps + strlen(snaps), sizeof snaps - strlen(snaps), " %.17g", 0.1 * k / 13.0);
+    snprintf(hj + strlen(hj), sizeof hj - strlen(hj), "%s%.17g", k ? "," : "", -1.0 / (k + 3.0));
+  }
+  char *many[] = {"model.gamma=inf", "grid.refine=0 1 0.01 -2 0.5 0.02", "grid.method=moving", snaps, hj,
+                  "time.t_end=0.5", "sweep.gammas=7", "sweep.refine=off", "particles.seed=18446744073709551615",
+                  "particles.scheme=euler", "particles.dump=true", "particles.n=1099511627776",
+                  "compare.n=999999999999", "pop.E.init=uniform -1 3.25", "pop.I.sigmoid=0.5 0 -1e-300"};
+  assert_int_equal(mf_config_load(&a, NULL, sizeof many / sizeof many[0], many), MF_OK);
+  assert_int_equal(a.nsnapshots, 64);
+  assert_int_equal(a.nzones, 2);
+  assert_int_equal(a.grid_method, MF_GRID_MOVING);
+  expect_round_trip(&a, "round2.ini");
+  char *none[] = {"time.snapshots=", "hj.snapshots=", "grid.file=grid.txt"};
+  assert_int_equal(mf_config_load(&a, NULL, 3, none), MF_OK);
+  assert_int_equal(a.nsnapshots, 0);
+  assert_int_equal(a.grid_method, MF_GRID_FIXED); /* implied by the grid file */
+  expect_round_trip(&a, "round3.ini");
+}
+
+/* The embedded default text is a configuration like any other. */
+static void test_default_text(void **state)
+{
+  (void)state;
+  const char *text = mf_config_default_ini();
+  assert_non_null(text);
+  assert_non_null(strstr(text, "[model]\ngamma = 100\n"));
+  assert_non_null(strstr(text, "[pop.E]\n"));
+  assert_non_null(strstr(text, "[hj]\ntau_end = 10\n"));
+  mf_config a, b;
+  assert_int_equal(mf_config_load(&a, NULL, 0, NULL), MF_OK);
+  assert_int_equal(mf_config_load(&b, write_file("default.ini", text), 0, NULL), MF_OK);
   assert_memory_equal(&a, &b, sizeof a);
-  assert_rel(b.model.pop[1].sigma, 0.1234567890123, 0.0, "overridden sigma");
 }
 
 static void test_file_layering(void **state)
@@ -232,13 +300,179 @@ static void test_missing_file(void **state)
   expect_error("/nonexistent/run.ini", 0, NULL, "/nonexistent/run.ini: cannot open the configuration file");
 }
 
+/* 60 000 distinct keys are stored in linear time (they took minutes with a
+ * linear search per key) and reported as unknown. */
+static void test_many_keys(void **state)
+{
+  (void)state;
+  const char *path = write_file("many.ini", "");
+  FILE *fp = fopen(path, "w");
+  fputs("[model]\n", fp);
+  for (int k = 0; k < 60000; k++) fprintf(fp, "key%d = %d\n", k, k);
+  fclose(fp);
+  clock_t start = clock();
+  expect_error(path, 0, NULL, "many.ini:2: unknown key 'key0' in [model]; expected gamma");
+  assert_le((double)(clock() - start) / CLOCKS_PER_SEC, 2.0, "CPU seconds to read 60000 keys");
+}
+
+/* The region of docs/configuration.md between the markers, or NULL. */
+static char *committed_doc(void)
+{
+  FILE *fp = fopen(MF_SOURCE_ROOT "/docs/configuration.md", "r");
+  assert_non_null(fp);
+  static char doc[1 << 17];
+  size_t len = fread(doc, 1, sizeof doc - 1, fp);
+  fclose(fp);
+  doc[len] = '\0';
+  char *begin = strstr(doc, MF_CONFIG_DOC_BEGIN "\n"), *end = strstr(doc, MF_CONFIG_DOC_END "\n");
+  if (!begin || !end || end < begin) return NULL;
+  *end = '\0';
+  return begin + strlen(MF_CONFIG_DOC_BEGIN "\n");
+}
+
+/* Every key docs/configuration.md documents is one the parser knows, and
+ * the file's table is the key table's (so no key is parsed but
+ * undocumented: mf_config_doc refuses a key without documentation). */
+static void test_doc(void **state)
+{
+  (void)state;
+  char *committed = committed_doc();
+  if (!committed) fail_msg("docs/configuration.md: no generated table between its markers");
+  char *rows = strdup(committed);
+  assert_non_null(rows);
+
+  /* Row by row: an override of the key may fail, but not as unknown. */
+  char section[64] = "";
+  int nrows = 0;
+  for (char *line = strtok(rows, "\n"); line; line = strtok(NULL, "\n")) {
+    char cell[64], key[64];
+    if (strncmp(line, "|---", 4) == 0 || strncmp(line, "| section", 9) == 0) continue;
+    if (sscanf(line, "| `[%63[^]]]`", cell) == 1) snprintf(section, sizeof section, "%s", cell);
+    const char *tick = strstr(line + 1, "| `");
+    if (!tick || sscanf(tick, "| `%63[^`]`", key) != 1) fail_msg("docs/configuration.md: row '%s'", line);
+    char ov[192];
+    snprintf(ov, sizeof ov, "%s.%s=?", strcmp(section, "pop.NAME") == 0 ? "pop.E" : section, key);
+    char *ovs[] = {ov};
+    mf_config cfg;
+    if (mf_config_load(&cfg, NULL, 1, ovs) != MF_OK && strstr(mf_errmsg(), "unknown"))
+      fail_msg("docs/configuration.md documents [%s] %s, which the parser does not know: %s", section, key,
+               mf_errmsg());
+    nrows++;
+  }
+  free(rows);
+  assert_true(nrows > 40);
+
+  char *generated = NULL;
+  size_t len = 0;
+  FILE *fp = open_memstream(&generated, &len);
+  assert_non_null(fp);
+  mf_status status = mf_config_doc(fp);
+  fclose(fp);
+  if (status != MF_OK) fail_msg("the key table: %s", mf_errmsg());
+  if (strcmp(committed, generated) != 0)
+    fail_msg("docs/configuration.md is not the key table's: run `meson compile -C build configuration-md`");
+  free(generated);
+}
+
+/* Read errors are not the end of the file; content that is not text, or
+ * without end, is refused with the file named. */
+static void test_read_errors(void **state)
+{
+  (void)state;
+  expect_status(dir, 0, NULL, MF_EIO, "cannot read the configuration file: Is a directory");
+  if (access("/proc/self/mem", R_OK) == 0)
+    expect_status("/proc/self/mem", 0, NULL, MF_EIO, "/proc/self/mem: cannot read the configuration file");
+  const char *path = write_file("nul.ini", "");
+  FILE *fp = fopen(path, "w");
+  fputs("[model]\ngamma = 3", fp);
+  fputc('\0', fp);
+  fputs("\n", fp);
+  fclose(fp);
+  expect_error(path, 0, NULL, "nul.ini:2: NUL byte: not a text file");
+  expect_error("/dev/zero", 0, NULL, "/dev/zero:1: NUL byte");
+
+  /* Longer than MF_CONFIG_MAX_BYTES: comment lines only. */
+  path = write_file("big.ini", "");
+  fp = fopen(path, "w");
+  for (long k = 0; k <= MF_CONFIG_MAX_BYTES / 16; k++) fputs("; 13 characters\n", fp);
+  fclose(fp);
+  expect_error(path, 0, NULL, "big.ini: more than 4194304 bytes");
+
+  /* A line of MF_CONFIG_MAX_LINE characters is read, one more is refused. */
+  static char text[2 * MF_CONFIG_MAX_LINE];
+  snprintf(text, sizeof text, "[model]\n;%0*d\ngamma = 3\n", MF_CONFIG_MAX_LINE - 1, 0);
+  mf_config cfg;
+  assert_int_equal(mf_config_load(&cfg, write_file("line.ini", text), 0, NULL), MF_OK);
+  assert_rel(cfg.model.gamma, 3.0, 0.0, "gamma after the longest line");
+  snprintf(text, sizeof text, "[model]\n;%0*d\ngamma = 3\n", MF_CONFIG_MAX_LINE, 0);
+  expect_error(write_file("line.ini", text), 0, NULL, "line.ini:2: line longer than 4096 characters");
+}
+
+/* Grid file lines: no limit short of MF_CONFIG_MAX_LINE, and no end of
+ * file at a NUL byte or a read error. */
+static void test_grid_file_lines(void **state)
+{
+  (void)state;
+  /* A 265-character line is one face, not two. */
+  static char text[3 * MF_CONFIG_MAX_LINE];
+  snprintf(text, sizeof text, "0\n1\n2\n3\n4\n5\n6\n7\n8\n9.%0263d\n", 0);
+  mf_grid *grid = grid_from_file(write_file("wide.txt", text));
+  assert_non_null(grid);
+  assert_int_equal(grid->n, 9);
+  mf_grid_free(grid);
+  snprintf(text, sizeof text, "0\n1\n2.%0*d\n3\n", MF_CONFIG_MAX_LINE, 0);
+  assert_null(grid_from_file(write_file("long.txt", text)));
+  assert_non_null(strstr(mf_errmsg(), "long.txt:3: line longer than 4096 characters"));
+  const char *path = write_file("nul.txt", "");
+  FILE *fp = fopen(path, "w");
+  fputs("0\n1\n", fp);
+  for (int k = 0; k < 1000; k++) fputc('\0', fp);
+  fclose(fp);
+  assert_null(grid_from_file(path));
+  assert_non_null(strstr(mf_errmsg(), "nul.txt:3: NUL byte"));
+  assert_null(grid_from_file("/dev/zero"));
+  assert_non_null(strstr(mf_errmsg(), "/dev/zero:1: NUL byte"));
+  assert_null(grid_from_file(dir));
+  assert_int_equal(mf_errcode(), MF_EIO);
+  assert_non_null(strstr(mf_errmsg(), "cannot read the grid file: Is a directory"));
+}
+
+/* Initial data must have mass in the box: none gave NaN densities. */
+static void test_initial_mass(void **state)
+{
+  (void)state;
+  char *far[] = {"pop.E.init=gaussian 1e6 0.1"};
+  expect_error(NULL, 1, far, "override 'pop.E.init=gaussian 1e6 0.1': [pop.E] init = 'gaussian 1e6 0.1': mass 0 "
+                             "inside the box [xmin, xmax] = [-4, 4]: expected at least 1e-06");
+  char *outside[] = {"pop.I.init=uniform 4 5"};
+  expect_error(NULL, 1, outside, "[pop.I] init = 'uniform 4 5': mass 0 inside the box");
+  /* The tail beyond x = 4 of N(4 + 4.5 sd, sd) holds 3.4e-6, of N(4 + 5 sd, sd) 2.9e-7. */
+  char *tail_ok[] = {"pop.E.init=gaussian 4.45 0.1"}, *tail_bad[] = {"pop.E.init=gaussian 4.5 0.1"};
+  mf_config cfg;
+  assert_int_equal(mf_config_load(&cfg, NULL, 1, tail_ok), MF_OK);
+  expect_error(NULL, 1, tail_bad, "mass 2.87e-07 inside the box");
+  char *moved[] = {"pop.E.init=gaussian 100 0.1", "grid.xmax=101"};
+  assert_int_equal(mf_config_load(&cfg, NULL, 2, moved), MF_OK);
+  /* With a grid file the box is known when the grid is read. */
+  char file[256];
+  snprintf(file, sizeof file, "grid.file=%s", write_file("faces.txt", "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n"));
+  char *file_far[] = {"pop.E.init=gaussian 100 0.1", file};
+  assert_int_equal(mf_config_load(&cfg, NULL, 2, file_far), MF_OK);
+  assert_null(mf_config_grid(&cfg));
+  assert_int_equal(mf_errcode(), MF_EINPUT);
+  assert_non_null(strstr(mf_errmsg(), "[pop.E] init = 'gaussian 100 0.1': mass 0 inside the box [0, 9] of the grid"));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default),          cmocka_unit_test(test_round_trip),
-      cmocka_unit_test(test_file_layering),    cmocka_unit_test(test_bad_files),
-      cmocka_unit_test(test_bad_values_in_sections), cmocka_unit_test(test_bad_overrides),
-      cmocka_unit_test(test_bad_grid_files),   cmocka_unit_test(test_missing_file),
+      cmocka_unit_test(test_default_text),     cmocka_unit_test(test_file_layering),
+      cmocka_unit_test(test_bad_files),        cmocka_unit_test(test_bad_values_in_sections),
+      cmocka_unit_test(test_bad_overrides),    cmocka_unit_test(test_bad_grid_files),
+      cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_many_keys),
+      cmocka_unit_test(test_doc),              cmocka_unit_test(test_read_errors),
+      cmocka_unit_test(test_grid_file_lines),  cmocka_unit_test(test_initial_mass),
   };
   return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }

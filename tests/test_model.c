@@ -81,6 +81,22 @@ static void test_model_check(void **state)
   assert_non_null(strstr(mf_errmsg(), "fractions sum"));
 }
 
+/* Initial mass in a box: the normal probabilities P(|X| < 1) and the tail
+ * Q(10) = P(X > 10) = 7.6198530241605260e-24 (both sides, to full relative
+ * precision, where erf differences give 0), and uniform overlaps. */
+static void test_initial_mass(void **state)
+{
+  (void)state;
+  mf_population pop = test_pop("E", 0.5, 0.0, 1.0, 0.0, 0.0, 2.0, 1.0);
+  assert_rel(mf_model_initial_mass(&pop, 1.0, 3.0), 0.68268949213708590, 1e-15, "P(|X - 2| < 1)");
+  assert_rel(mf_model_initial_mass(&pop, 12.0, INFINITY), 7.6198530241605260e-24, 1e-13, "right tail Q(10)");
+  assert_rel(mf_model_initial_mass(&pop, -INFINITY, -8.0), 7.6198530241605260e-24, 1e-13, "left tail Q(10)");
+  assert_rel(mf_model_initial_mass(&pop, -INFINITY, INFINITY), 1.0, 1e-15, "total mass");
+  pop.init = MF_INIT_UNIFORM, pop.init_a = -1.0, pop.init_b = 3.0;
+  assert_rel(mf_model_initial_mass(&pop, 0.0, 10.0), 0.75, 1e-15, "uniform overlap");
+  assert_rel(mf_model_initial_mass(&pop, 3.0, 10.0), 0.0, 0.0, "uniform outside");
+}
+
 static void test_grid(void **state)
 {
   (void)state;
@@ -109,6 +125,7 @@ int main(void)
       cmocka_unit_test(test_derivatives),
       cmocka_unit_test(test_explicit_balance),
       cmocka_unit_test(test_model_check),
+      cmocka_unit_test(test_initial_mass),
       cmocka_unit_test(test_grid),
   };
   return cmocka_run_group_tests_name("model", tests, NULL, NULL);

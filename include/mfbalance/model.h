@@ -57,9 +57,7 @@ double mf_model_f_mean(const mf_population *pop, double mid, double half);
 double mf_model_S(const mf_population *pop, double y);
 double mf_model_dS(const mf_population *pop, double y);
 
-/* The mass of the initial density of pop on [lo, hi], and its mean and
- * standard deviation on the whole line. */
-double mf_model_initial_mass(const mf_population *pop, double lo, double hi);
+/* The mean and standard deviation of the initial density of pop on the whole line. */
 void mf_model_initial_moments(const mf_population *pop, double *mean, double *sd);
 
 /* Diffusion coefficient D_p = sigma_p^2 / 2. */
@@ -80,6 +78,11 @@ int mf_model_has_electrical(const mf_model *model);
  * never with electrical coupling.  Writes xstar[0..P-1] and returns 1 when
  * explicit, 0 otherwise. */
 int mf_model_explicit_balance(const mf_model *model, double *xstar);
+
+/* The mass of population pop's initial density inside [a, b], a <= b, in
+ * [0, 1]; the Gaussian tail is summed with erfc, so that a small mass far in
+ * a tail keeps its relative accuracy. */
+double mf_model_initial_mass(const mf_population *pop, double a, double b);
 
 /* Check every parameter (sigma > 0, g >= 0, finite values, fractions summing
  * to 1, ...).  Returns MF_OK or MF_EINPUT with a message naming the
