@@ -90,6 +90,10 @@ const mf_key mf_keys[] = {
     {.section = MF_KEY_POP_SECTION, .name = "g", .type = MF_KEY_LIST, .flags = MF_KEY_REQUIRED, .at = POP(g),
      .min = MF_KEY_LEN_P, .max = MF_KEY_LEN_P, .lo = 0, .hi = HUGE_VAL, .noun = "weights",
      .doc = "row of the weight matrix: the weights g_pq of the inputs from each population q, in order"},
+    {.section = MF_KEY_POP_SECTION, .name = "g_el", .type = MF_KEY_LIST, .flags = MF_KEY_OPTIONAL, .at = POP(g_el),
+     .min = MF_KEY_LEN_P, .max = MF_KEY_LEN_P, .lo = 0, .hi = HUGE_VAL, .noun = "weights", .doc_def = "all 0",
+     .doc = "row of the electrical (gap-junction) weights g^el_pq from each population q, in order: the drift "
+            "−γ Σ_q g^el_pq (x − x̄_q) on this population"},
     {.section = MF_KEY_POP_SECTION, .name = "init", .type = MF_KEY_TUPLE, .flags = MF_KEY_REQUIRED,
      .names = (const char *const[]){"gaussian", "uniform", NULL}, .at = POP(init), .nfields = 2,
      .fields = {POP(init_a), POP(init_b)}, .check = check_init, .value = "'gaussian MEAN SD' or 'uniform A B'",
@@ -102,8 +106,8 @@ const mf_key mf_keys[] = {
     /* [grid] */
     {.section = "grid", .name = "method", .type = MF_KEY_ENUM, .def = "moving",
      .names = (const char *const[]){"moving", "fixed", NULL}, .at = CFG(grid_method),
-     .doc = "`moving`: one frame per population, `moving_cells` cells over ±`moving_halfwidth` s.d. around its "
-            "mean (the jobs still solve on the fixed grid); `fixed`: the grid given by the keys below"},
+     .doc = "`moving`: one affine frame per population that follows its mean and s.d., `moving_cells` cells over "
+            "±`moving_halfwidth` s.d.; `fixed`: the grid given by the keys below"},
     {.section = "grid", .name = "moving_cells", .type = MF_KEY_INT, .def = "200", .ilo = MF_GRID_MIN_CELLS,
      .ihi = 100000000L, .at = CFG(moving_cells), .doc = "cells of each population's moving frame"},
     {.section = "grid", .name = "moving_halfwidth", .type = MF_KEY_NUMBER, .flags = POS, .def = "10", .lo = 0,

@@ -26,7 +26,7 @@ static double net_input(const mf_model *m, int p, const double *x)
   for (int q = 0; q < m->P; q++) {
     const mf_population *pq = &m->pop[q];
     double S = pq->k == 0.0 ? 0.5 * pq->s : pq->s / (1.0 + exp(-pq->k * (x[q] - pq->theta)));
-    s += m->pop[p].g[q] * (x[p] - pq->reversal) * S;
+    s += m->pop[p].g[q] * (x[p] - pq->reversal) * S + m->pop[p].g_el[q] * (x[p] - x[q]);
   }
   return s;
 }
@@ -182,6 +182,55 @@ static void test_substitution_p4(void **state)
       assert_abs(net_input(&m, p, pts[k].x), 0.0, 1e-12, "P = 4 root %d population %d", k, p);
 }
 
+/* ../shared/FHN.md section 4, set S4 in one dimension: electrical and chemical
+ * coupling together.  The root, its A* and the focus of the early flow as
+ * that contract lists them (10 digits), and the substitution residual. */
+static void test_mixed_s4(void **state)
+{
+  (void)state;
+  mf_model m = test_model_nonlinear(2, 100.0);
+  const double g[2][2] = {{1.0, 1.5}, {2.0, 1.0}}, v[2] = {2.0, -2.0};
+  for (int p = 0; p < 2; p++) {
+    m.pop[p].reversal = v[p], m.pop[p].s = 1.0, m.pop[p].k = 4.0, m.pop[p].theta = 0.0;
+    for (int q = 0; q < 2; q++) m.pop[p].g[q] = g[p][q], m.pop[p].g_el[q] = p == q ? 0.0 : 0.5;
+  }
+  mf_balance_point pts[MF_BALANCE_MAX_ROOTS];
+  const int n = find(&m, -4, 4, pts);
+  assert_int_equal(n, 1);
+  assert_abs(pts[0].x[0], -0.6652558125, 1e-10, "x*_E");
+  assert_abs(pts[0].x[1], -0.4549121543, 1e-10, "x*_I");
+  assert_abs(pts[0].A[0], 0.774527, 1e-6, "A*_E");
+  assert_abs(pts[0].A[1], 0.770102, 1e-6, "A*_I");
+  for (int p = 0; p < 2; p++) assert_abs(net_input(&m, p, pts[0].x), 0.0, 1e-12, "S4 residual, population %d", p);
+  assert_int_equal(pts[0].stability, MF_BALANCE_ATTRACTING);
+  assert_abs(pts[0].eig_re[0], -0.8178, 1e-4, "real part of the focus");
+  assert_abs(fabs(pts[0].eig_im[0]), 0.5493, 1e-4, "imaginary part of the focus");
+}
+
+/* Electrical coupling alone: no isolated points, and the Laplacian's rates. */
+static void test_consensus(void **state)
+{
+  (void)state;
+  mf_model m = test_model_nonlinear(3, 100.0);
+  const double gel[3][3] = {{0, 1, 0}, {1, 0, 2}, {0, 2, 0}};
+  for (int p = 0; p < 3; p++)
+    for (int q = 0; q < 3; q++) m.pop[p].g[q] = 0.0, m.pop[p].g_el[q] = gel[p][q];
+  assert_true(mf_balance_is_consensus(&m));
+  mf_balance_point pts[MF_BALANCE_MAX_ROOTS];
+  assert_int_equal(find(&m, -4, 4, pts), 0);
+  double re[3], im[3];
+  assert_int_equal(mf_balance_consensus_rates(&m, re, im), MF_OK);
+  /* L = [[1,-1,0],[-1,3,-2],[0,-2,2]]: eigenvalues 0 and 3 -+ sqrt(3). */
+  double sorted[3] = {re[0], re[1], re[2]};
+  for (int i = 0; i < 3; i++)
+    for (int j = i + 1; j < 3; j++)
+      if (sorted[j] > sorted[i]) { double t = sorted[i]; sorted[i] = sorted[j]; sorted[j] = t; }
+  assert_abs(sorted[0], 0.0, 1e-12, "zero rate along the line");
+  assert_abs(sorted[1], -(3.0 - sqrt(3.0)), 1e-12, "slow normal rate");
+  assert_abs(sorted[2], -(3.0 + sqrt(3.0)), 1e-12, "fast normal rate");
+  for (int i = 0; i < 3; i++) assert_abs(im[i], 0.0, 1e-12, "symmetric L: real eigenvalues");
+}
+
 /* Two attracting balance points, each reached by the mean-field solver from its own side. */
 static void test_two_attractors(void **state)
 {
@@ -220,7 +269,8 @@ int main(void)
       cmocka_unit_test(test_explicit),        cmocka_unit_test(test_scalar_equation),
       cmocka_unit_test(test_double_root),     cmocka_unit_test(test_substitution_p2),
       cmocka_unit_test(test_substitution_p3), cmocka_unit_test(test_substitution_p4),
-      cmocka_unit_test(test_two_attractors),
+      cmocka_unit_test(test_two_attractors),  cmocka_unit_test(test_mixed_s4),
+      cmocka_unit_test(test_consensus),
   };
   return cmocka_run_group_tests_name("balance", tests, NULL, NULL);
 }
