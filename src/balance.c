@@ -57,6 +57,23 @@ int mf_balance_is_consensus(const mf_model *model)
   return 1;
 }
 
+void mf_balance_consensus_weights(const mf_model *model, double *pi)
+{
+  /* pi^T L = 0 with sum pi = 1: L^T pi = 0 with its last equation replaced by the sum. */
+  const int P = model->P;
+  double M[MF_MAX_POPS * MF_MAX_POPS];
+  lapack_int ipiv[MF_MAX_POPS];
+  for (int p = 0; p < P; p++) {
+    double G = 0.0;
+    for (int q = 0; q < P; q++) G += model->pop[p].g_el[q];
+    for (int r = 0; r < P; r++) /* M[r][p] = L[p][r] = G_p delta_pr - g_el_pr */
+      M[r + p * P] = (p == r ? G : 0.0) - model->pop[p].g_el[r];
+  }
+  for (int p = 0; p < P; p++) M[(P - 1) + p * P] = 1.0, pi[p] = p == P - 1 ? 1.0 : 0.0;
+  if (LAPACKE_dgesv(LAPACK_COL_MAJOR, P, 1, M, P, ipiv, pi, P) != 0) /* several connected parts */
+    for (int p = 0; p < P; p++) pi[p] = 1.0 / P;
+}
+
 mf_status mf_balance_consensus_rates(const mf_model *model, double *eig_re, double *eig_im)
 {
   const int P = model->P;

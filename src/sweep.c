@@ -21,14 +21,22 @@ typedef struct {
   int P;
   int ntargets;
   const mf_balance_point *targets; /* the attracting points, one event each */
+  int consensus;                   /* electrical coupling alone: one event, on the spread of the means */
   double radius;
 } collapse_events;
 
-/* g_k = max_p |mean_p - x*_kp| - radius: negative once every population is within the radius. */
+/* g_k = max_p |mean_p - x*_kp| - radius: negative once every population is
+ * within the radius; on the consensus line, max_pq |mean_p - mean_q| - radius. */
 static int collapse_g(double t, const double *mean, double *g, void *user)
 {
   (void)t;
   const collapse_events *ev = user;
+  if (ev->consensus) {
+    double lo = mean[0], hi = mean[0];
+    for (int p = 1; p < ev->P; p++) lo = fmin(lo, mean[p]), hi = fmax(hi, mean[p]);
+    g[0] = hi - lo - ev->radius;
+    return 0;
+  }
   for (int k = 0; k < ev->ntargets; k++) {
     double d = 0.0;
     for (int p = 0; p < ev->P; p++) d = fmax(d, fabs(mean[p] - ev->targets[k].x[p]));
@@ -80,7 +88,9 @@ mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
   if ((status = mf_balance_find(m, lo, hi, points, MF_BALANCE_MAX_ROOTS, &npoints)) != MF_OK) return status;
   for (int k = 0; k < npoints; k++)
     if (points[k].stability == MF_BALANCE_ATTRACTING) att[natt++] = points[k];
-  if (npoints == 0) return mf_error(MF_ENUMERIC, "gamma = %g: no balance point in [%g, %g]", gamma, lo, hi);
+  const int consensus = mf_balance_is_consensus(m);
+  if (npoints == 0 && !consensus)
+    return mf_error(MF_ENUMERIC, "gamma = %g: no balance point in [%g, %g]", gamma, lo, hi);
 
   mf_grid *grid = sweep_grid(&cfg, att, natt);
   if (!grid) return mf_errcode();
@@ -90,11 +100,13 @@ mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
     status = mf_errcode();
     goto done;
   }
-  collapse_events ev = {.P = P, .ntargets = natt, .targets = att, .radius = cfg.sweep.collapse_radius};
+  collapse_events ev = {.P = P, .ntargets = natt, .targets = att, .consensus = consensus,
+                        .radius = cfg.sweep.collapse_radius};
+  const int nevents = consensus ? 1 : natt;
   double collapse[MF_BALANCE_MAX_ROOTS];
   int which[MF_BALANCE_MAX_ROOTS];
-  for (int k = 0; k < natt; k++) collapse[k] = NAN;
-  if (natt > 0 && (status = mf_solver_set_events(solver, natt, collapse_g, &ev)) != MF_OK) goto done;
+  for (int k = 0; k < nevents; k++) collapse[k] = NAN;
+  if (nevents > 0 && (status = mf_solver_set_events(solver, nevents, collapse_g, &ev)) != MF_OK) goto done;
 
   /* Output times grow geometrically from 0.01 / gamma: the test for
    * stationarity is cheap, and the early collapse is followed closely. */
@@ -104,7 +116,7 @@ mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
     int fired = 0;
     if ((status = mf_solver_advance_until(solver, tout, &fired, which)) != MF_OK) goto done;
     if (fired) {
-      for (int k = 0; k < natt; k++)
+      for (int k = 0; k < nevents; k++)
         if (which[k] < 0 && isnan(collapse[k])) collapse[k] = mf_solver_time(solver);
       continue;
     }
@@ -122,12 +134,29 @@ mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
   mf_solver_observables(solver, obs);
   double means[MF_MAX_POPS];
   for (int p = 0; p < P; p++) means[p] = obs[p].mean;
+  if (consensus) {
+    /* The point of the line reached: the common value c = sum_p pi_p mean_p. */
+    mf_balance_point line;
+    memset(&line, 0, sizeof line);
+    double pi[MF_MAX_POPS], c = 0.0;
+    mf_balance_consensus_weights(m, pi);
+    for (int p = 0; p < P; p++) c += pi[p] * means[p];
+    for (int p = 0; p < P; p++) {
+      line.x[p] = c;
+      for (int q = 0; q < P; q++) line.A[p] += m->pop[p].g_el[q];
+    }
+    points[0] = line;
+    npoints = 1;
+    natt = 1;
+    att[0] = line;
+  }
   const int near = mf_balance_nearest(points, npoints, P, means);
   for (int k = 0; k < natt; k++) {
     int same = 1;
     for (int p = 0; p < P; p++) same &= att[k].x[p] == points[near].x[p];
     if (same) row->collapse_time = collapse[k];
   }
+  row->consensus = consensus;
   mf_integrator_stats stats;
   mf_solver_get_stats(solver, &stats);
   row->t_final = stats.t;

@@ -39,6 +39,12 @@ def studies(exe, work, size):
         ("Balance: the gamma sweep, default model", sweep("default")),
         ("Balance: the gamma sweep, asymmetric model", sweep(os.path.join(cfg, "asymmetric.ini"))),
         ("Balance: the gamma sweep, three populations", sweep(os.path.join(cfg, "three.ini"))),
+        ("Balance: the gamma sweep, mixed electrical and chemical coupling", sweep(os.path.join(cfg, "mixed.ini"))),
+        ("Balance: the gamma sweep, electrical coupling alone (the consensus line)",
+         sweep(os.path.join(cfg, "electrical.ini"))),
+        ("Electrical coupling: the common value against its ODE",
+         [PY, os.path.join(HERE, "check_electrical.py"), exe, os.path.join(work, "electrical")] +
+         (["--gamma", "100,1000"] if tiny else [])),
         ("Particles against the PDE (`mfbalance compare`)",
          [PY, os.path.join(HERE, "check_compare.py"), exe, os.path.join(work, "compare")] +
          (["--n", "1000,10000"] if tiny else [])),

@@ -42,6 +42,11 @@ void mf_balance_residual(const mf_model *model, const double *x, double *G);
  * balance set is the consensus line, and mf_balance_find finds no points. */
 int mf_balance_is_consensus(const mf_model *model);
 
+/* The weights pi of the consensus value c = sum_p pi_p x_p that the flow
+ * dx/dtau = -L x conserves (pi^T L = 0, sum pi = 1); equal weights when the
+ * electrical graph has several connected parts. */
+void mf_balance_consensus_weights(const mf_model *model, double *pi);
+
 /* The eigenvalues of -L (the flow Jacobian of pure electrical coupling):
  * one 0 per connected part (along the line), the others the normal rates. */
 mf_status mf_balance_consensus_rates(const mf_model *model, double *eig_re, double *eig_im);

@@ -8,8 +8,13 @@
  * voltage x* (the attracting balance point nearest the final means), the
  * width ratio sd sqrt(2 gamma A*) / sigma (1 if the Gaussian width law
  * holds), and the collapse time, the first t with |mean_p - x*_p| < radius
- * for every p (located by CVODE's root finding).  Power laws y = c gamma^s
- * are then fitted by linear least squares on log-log axes (LAPACK dgels).
+ * for every p (located by CVODE's root finding).  With electrical coupling
+ * alone (the consensus line) x* is the common value c = sum_p pi_p mean_p
+ * reached (pi the Laplacian's left null vector), A* = G_p, and the collapse
+ * time is the first t with every two means closer than the radius: the
+ * laws are then |mean_p - c| ~ 1/gamma and sd ~ gamma^-1/2.  Power laws
+ * y = c gamma^s are then fitted by linear least squares on log-log axes
+ * (LAPACK dgels).
  */
 #ifndef MFBALANCE_SWEEP_H
 #define MFBALANCE_SWEEP_H
@@ -39,6 +44,7 @@ typedef struct {
   double collapse_time;         /* NAN if never within the radius */
   double t_final;               /* time at which the run stopped */
   int stationary;               /* 1 if the stationarity test was met before t_end */
+  int consensus;                /* 1: electrical coupling alone, xstar is the consensus value */
   long steps;                   /* CVODE steps */
   double wall_seconds;          /* time inside CVODE */
 } mf_sweep_row;
