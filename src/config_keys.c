@@ -154,6 +154,17 @@ const mf_key mf_keys[] = {
      .at = CFG(integ.max_steps), .doc = "most internal steps between two output times"},
 
     /* [sweep] */
+    /* [converge] */
+    {.section = "converge", .name = "cells", .type = MF_KEY_LIST, .def = "",
+     .flags = MF_KEY_WHOLE | MF_KEY_INCREASING, .lo = MF_GRID_MIN_CELLS, .hi = 1e8, .at = CFG(converge.cells),
+     .count = CFG(converge.ncells), .min = 0, .max = MF_CONVERGE_MAX, .noun = "cell counts",
+     .doc = "cell counts of the space study of `mfbalance converge` (`--cells` sets them too); empty: the "
+            "configured count times 1/4, 1/2, 1, 2, 4"},
+    {.section = "converge", .name = "rtol", .type = MF_KEY_LIST, .def = "", .flags = MF_KEY_LO_OPEN | MF_KEY_HI_OPEN,
+     .lo = 0, .hi = 0.1, .at = CFG(converge.rtols), .count = CFG(converge.nrtols), .min = 0,
+     .max = MF_CONVERGE_MAX, .noun = "tolerances",
+     .doc = "tolerances of the time study of `mfbalance converge` (`--rtol` sets them too); empty: "
+            "the configured rtol times 100, 10, 1, 0.1, 0.01"},
     {.section = "sweep", .name = "gammas", .type = MF_KEY_LIST, .def = "100 300 1000 3000 10000",
      .flags = MF_KEY_LO_OPEN, .lo = 0, .hi = HUGE_VAL, .at = CFG(sweep.gammas), .count = CFG(sweep.ngammas),
      .min = 1, .max = MF_SWEEP_MAX_GAMMAS, .noun = "coupling strengths",

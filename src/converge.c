@@ -3,6 +3,8 @@
  * solution or Richardson extrapolation, observed and least-squares orders. */
 #include "mfbalance/converge.h"
 
+#include "mfbalance/run.h"
+
 #include "mfbalance/distance.h"
 #include "mfbalance/output.h"
 #include "mfbalance/solver.h"
@@ -154,7 +156,7 @@ static const char *regime(double pe)
 }
 
 /* Sorted, without repeats, with `must` inserted. */
-static int with_value_int(const int *v, int n, int must, int *out)
+static int with_value_int(const long *v, int n, int must, int *out)
 {
   int k = 0, placed = 0;
   for (int i = 0; i < n; i++) {
@@ -162,7 +164,7 @@ static int with_value_int(const int *v, int n, int must, int *out)
       if (must < v[i]) out[k++] = must;
       placed = 1;
     }
-    out[k++] = v[i];
+    out[k++] = (int)v[i];
   }
   if (!placed) out[k++] = must;
   return k;
@@ -182,8 +184,15 @@ static int with_value_double(const double *v, int n, double must, double *out)
   return k;
 }
 
-mf_status mf_converge_job(const mf_config *cfg, const mf_converge_opts *copts, const mf_run_opts *opts)
+mf_status mf_converge_job(const mf_config *cfg, const mf_run_opts *opts)
 {
+  mf_converge_opts sorted = cfg->converge; /* tolerances from the largest down */
+  const mf_converge_opts *copts = &sorted;
+  for (int k = 1; k < sorted.nrtols; k++)
+    for (int j = k; j > 0 && sorted.rtols[j] > sorted.rtols[j - 1]; j--) {
+      const double t = sorted.rtols[j];
+      sorted.rtols[j] = sorted.rtols[j - 1], sorted.rtols[j - 1] = t;
+    }
   const mf_model *model = &cfg->model;
   const int P = model->P;
   const int base_cells = cfg->grid_method == MF_GRID_MOVING ? cfg->moving_cells : cfg->cells;

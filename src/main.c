@@ -3,15 +3,12 @@
  * the command line, prints messages and chooses the exit code. */
 #include "mfbalance/balance.h"
 #include "mfbalance/config.h"
-#include "mfbalance/converge.h"
 #include "mfbalance/output.h"
 #include "mfbalance/run.h"
 #include "mfbalance/status.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -38,10 +35,8 @@ static const char usage[] =
     "  --quiet     print nothing on success\n"
     "  --gamma G1,G2,...  (sweep, doublelimit) the coupling strengths, same as sweep.gammas\n"
     "  --n N1,N2,...      (compare, doublelimit) the network sizes, same as compare.n\n"
-    "  --cells C1,C2,...  (converge) the cell counts of the space study (default: the\n"
-    "                     configured count times 1/4, 1/2, 1, 2, 4)\n"
-    "  --rtol R1,R2,...   (converge) the tolerances of the time study (default: the\n"
-    "                     configured rtol times 100, 10, 1, 0.1, 0.01)\n"
+    "  --cells C1,C2,...  (converge) the cell counts of the space study, same as converge.cells\n"
+    "  --rtol R1,R2,...   (converge) the tolerances of the time study, same as converge.rtol\n"
     "\n"
     "exit codes: 0 success, 2 invalid input, 3 numerical failure, 4 I/O error\n";
 
@@ -53,24 +48,9 @@ typedef struct {
   char **overrides;
   char gamma_override[1100]; /* "sweep.gammas=..." from --gamma */
   char n_override[1100];     /* "compare.n=..." from --n */
-  mf_converge_opts converge; /* --cells, --rtol */
+  char cells_override[1100]; /* "converge.cells=..." from --cells */
+  char rtol_override[1100];  /* "converge.rtol=..." from --rtol */
 } cli_args;
-
-/* A comma-separated list of numbers into v (at most max); the count, or -1. */
-static int parse_list(const char *text, double *v, int max)
-{
-  int n = 0;
-  const char *s = text;
-  while (*s) {
-    char *end;
-    errno = 0;
-    const double x = strtod(s, &end);
-    if (end == s || errno || !isfinite(x) || n == max || (*end && *end != ',')) return -1;
-    v[n++] = x;
-    s = *end ? end + 1 : end;
-  }
-  return n;
-}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -104,23 +84,11 @@ static int parse_args(int argc, char **argv, cli_args *args, int allow_run_optio
       snprintf(args->n_override, sizeof args->n_override, "compare.n=%s", argv[++i]);
       kept[args->noverrides++] = args->n_override;
     } else if (allow_run_options && (strcmp(a, "--cells") == 0 || strcmp(a, "--rtol") == 0)) {
-      if (i + 1 >= argc) return usage_error("%s needs a comma-separated list", a);
-      double v[MF_CONVERGE_MAX];
-      const int n = parse_list(argv[++i], v, MF_CONVERGE_MAX);
-      const int cells = a[2] == 'c';
-      for (int k = 0; k < n; k++)
-        if (cells ? !(v[k] >= MF_GRID_MIN_CELLS && v[k] <= 1e8 && v[k] == floor(v[k]) && (k == 0 || v[k] > v[k - 1]))
-                  : !(v[k] > 0.0 && v[k] < 0.1 && (k == 0 || v[k] < v[k - 1])))
-          return usage_error(cells ? "--cells %s: expected increasing whole numbers >= 8, comma-separated"
-                                   : "--rtol %s: expected decreasing numbers in (0, 0.1), comma-separated", argv[i]);
-      if (n < 1) return usage_error("%s: expected a comma-separated list of at most 16 numbers", argv[i]);
-      if (cells) {
-        args->converge.ncells = n;
-        for (int k = 0; k < n; k++) args->converge.cells[k] = (int)v[k];
-      } else {
-        args->converge.nrtols = n;
-        for (int k = 0; k < n; k++) args->converge.rtols[k] = v[k];
-      }
+      if (i + 1 >= argc) return usage_error("%s needs a list of values", a);
+      if (args->noverrides == (int)(sizeof kept / sizeof kept[0])) return usage_error("too many overrides%s", "");
+      char *buf = a[2] == 'c' ? args->cells_override : args->rtol_override;
+      snprintf(buf, sizeof args->cells_override, "converge.%s=%s", a + 2, argv[++i]);
+      kept[args->noverrides++] = buf;
     } else if (allow_run_options && strcmp(a, "--force") == 0) {
       args->force = 1;
     } else if (allow_run_options && strcmp(a, "--quiet") == 0) {
@@ -170,17 +138,7 @@ static int load_job(int argc, char **argv, cli_args *args, mf_config *cfg, char 
   return 0;
 }
 
-static int cmd_run(int argc, char **argv)
-{
-  cli_args args;
-  mf_config cfg;
-  char fresh[512];
-  int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
-  if (rc) return rc;
-  mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
-  mf_status status = mf_run(&cfg, &opts, NULL);
-  return status == MF_OK ? 0 : fail(status);
-}
+static mf_status run_job(const mf_config *cfg, const mf_run_opts *opts) { return mf_run(cfg, opts, NULL); }
 
 /* A command that is one library job writing into an output directory. */
 static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, const mf_run_opts *))
@@ -192,18 +150,6 @@ static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, co
   if (rc) return rc;
   mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
   mf_status status = job(&cfg, &opts);
-  return status == MF_OK ? 0 : fail(status);
-}
-
-static int cmd_converge(int argc, char **argv)
-{
-  cli_args args;
-  mf_config cfg;
-  char fresh[512];
-  int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
-  if (rc) return rc;
-  mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
-  mf_status status = mf_converge_job(&cfg, &args.converge, &opts);
   return status == MF_OK ? 0 : fail(status);
 }
 
@@ -287,7 +233,7 @@ int main(int argc, char **argv)
     fputs(usage, stdout);
     return 0;
   }
-  if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
+  if (strcmp(cmd, "run") == 0) return cmd_job(argc, argv, run_job);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc, argv);
   if (strcmp(cmd, "balance") == 0) return cmd_balance(argc, argv);
   if (strcmp(cmd, "sweep") == 0) return cmd_job(argc, argv, mf_sweep_job);
@@ -296,6 +242,6 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "doublelimit") == 0) return cmd_job(argc, argv, mf_doublelimit_job);
   if (strcmp(cmd, "hj") == 0) return cmd_job(argc, argv, mf_hj_job);
   if (strcmp(cmd, "flow") == 0) return cmd_job(argc, argv, mf_flow_job);
-  if (strcmp(cmd, "converge") == 0) return cmd_converge(argc, argv);
+  if (strcmp(cmd, "converge") == 0) return cmd_job(argc, argv, mf_converge_job);
   return usage_error("unknown command '%s'", cmd);
 }

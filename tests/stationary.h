@@ -9,6 +9,7 @@
 #include "numtest.h"
 
 #include "mfbalance/model.h"
+#include "mfbalance/observables.h"
 
 #include <lapacke.h>
 #include <math.h>
@@ -61,6 +62,25 @@ static inline void self_consistent(const mf_model *model, double a, double b, do
     if (step < 1e-14) return;
   }
   fail_msg("self-consistency Newton did not converge");
+}
+
+/* The long-time observables obs (length 2) of a two-population model against
+ * the semi-explicit stationary solution on [-4, 4]: mean, s.d. and activity
+ * to relative tolerance tol. */
+static inline void assert_stationary(const mf_model *model, const mf_pop_observables *obs, double tol,
+                                     const char *label)
+{
+  double m[2] = {obs[0].m, obs[1].m};
+  self_consistent(model, -4.0, 4.0, m);
+  for (int p = 0; p < 2; p++) {
+    double mom[3];
+    gibbs_moments(model, p, m, -4.0, 4.0, mom);
+    print_message("%s, gamma = %g pop %d: mean %.12f (reference %.12f), sd %.12f (reference %.12f)\n", label,
+                  model->gamma, p, obs[p].mean, mom[1], obs[p].sd, mom[2]);
+    assert_rel(obs[p].mean, mom[1], tol, "%s, gamma = %g pop %d: stationary mean", label, model->gamma, p);
+    assert_rel(obs[p].sd, mom[2], tol, "%s, gamma = %g pop %d: stationary sd", label, model->gamma, p);
+    assert_rel(obs[p].m, m[p], tol, "%s, gamma = %g pop %d: activity", label, model->gamma, p);
+  }
 }
 
 #endif

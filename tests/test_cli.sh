@@ -154,7 +154,7 @@ for setup in "moving:grid.method=moving" "uniform:grid.method=fixed grid.cells=4
   awk -F, '$1 == "space" && $2 == "l1" { found = 1; low = $3 < 1.9 } END { exit !found || low }' \
     "$tmp/cv-$name/converge_fit.csv" || { echo "FAIL: converge $name: L1 order below 1.9: $(cat "$tmp/cv-$name/converge_fit.csv")"; failed=$((failed + 1)); }
 done
-check "converge bad cells" 2 "--cells 100,50" "$exe" converge --cells 100,50 --out "$tmp/cvx"
+check "converge bad cells" 2 "override 'converge.cells=100,50': [converge] cells = '100,50': cell counts must be whole numbers from 8 to 1e08 and strictly increasing" "$exe" converge --cells 100,50 --out "$tmp/cvx"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -10,6 +10,7 @@
 #ifndef MFBALANCE_CONFIG_H
 #define MFBALANCE_CONFIG_H
 
+#include "mfbalance/converge.h"
 #include "mfbalance/grid.h"
 #include "mfbalance/integrator.h"
 #include "mfbalance/model.h"
@@ -60,6 +61,9 @@ typedef struct mf_config {
   /* [particles] */
   mf_particle_opts particles;
   int particles_dump; /* write the voltages at t_end (voltages.csv) */
+
+  /* [converge]: the grids and tolerances of `mfbalance converge` */
+  mf_converge_opts converge;
 
   /* [compare]: network sizes of `compare` and `doublelimit` */
   int ncompare;

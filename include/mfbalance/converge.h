@@ -26,25 +26,18 @@
 #ifndef MFBALANCE_CONVERGE_H
 #define MFBALANCE_CONVERGE_H
 
-#include "mfbalance/config.h"
-#include "mfbalance/run.h"
-#include "mfbalance/status.h"
+#include "mfbalance/model.h"
 
 #define MF_CONVERGE_MAX 16 /* most grids or tolerances in one study */
 
+/* [converge] of the configuration (`--cells` and `--rtol` set them too). */
 typedef struct {
   int ncells;                   /* 0: the configured cell count times 1/4, 1/2, 1, 2, 4; the
                                    configured count, and one grid finer, are always added */
-  int cells[MF_CONVERGE_MAX];   /* increasing */
+  long cells[MF_CONVERGE_MAX];  /* increasing */
   int nrtols;                   /* 0: the configured rtol times 100, 10, 1, 0.1, 0.01 */
-  double rtols[MF_CONVERGE_MAX];
+  double rtols[MF_CONVERGE_MAX]; /* decreasing */
 } mf_converge_opts;
-
-/* Run the study of cfg and write converge.csv (one row per kind, cells,
- * rtol, time, population and quantity: the error and its reference),
- * converge_fit.csv (least-squares orders) and config.ini into the output
- * directory; a table on opts->log.  MF_OK, or the first error. */
-mf_status mf_converge_job(const mf_config *cfg, const mf_converge_opts *copts, const mf_run_opts *opts);
 
 /* 1 if the model is the linear case of MODEL.md section 5 (exact reference). */
 int mf_converge_model_is_linear(const mf_model *model);

@@ -88,6 +88,13 @@ mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts);
  * and config.ini. */
 mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts);
 
+/* The converge job (converge.c, converge.h): the study of cfg with the
+ * grids and tolerances of cfg->converge; converge.csv (one row per kind,
+ * cells, rtol, time, population and quantity: the error and its reference),
+ * converge_fit.csv (least-squares orders), config.ini, and a table on
+ * opts->log.  MF_OK, or the first error. */
+mf_status mf_converge_job(const mf_config *cfg, const mf_run_opts *opts);
+
 /* The flow job (limits.c): the early-behaviour flow from the initial means; flow.csv. */
 mf_status mf_flow_job(const mf_config *cfg, const mf_run_opts *opts);
 
