@@ -21,6 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef MF_FRAME_GRADING
+#define MF_FRAME_GRADING 2.5 /* beta of the reference faces K sinh(beta s) / sinh(beta); 0: uniform */
+#endif
+
 /* What every population's flux needs: the coupling and the frame's motion. */
 typedef struct {
   double a, b;       /* frame */
@@ -33,8 +37,10 @@ typedef struct {
 struct mf_frame {
   mf_model model;
   int P, n;
-  double K, h;    /* half-width and cell width in xi */
-  double *xi;     /* centres, length n */
+  double K;       /* half-width in xi */
+  mf_grid *ref;   /* the reference cells in xi: faces, centres, widths */
+  const double *xi; /* ref->x, the centres */
+  double *hc;     /* distances between neighbouring centres, length n - 1 */
   double *u;      /* workspace: drift at the centres, length n */
   double *bplus;  /* workspace: B(delta_i), length n - 1 */
   double *bminus; /* workspace: B(-delta_i), length n - 1 */
@@ -49,7 +55,8 @@ struct mf_frame {
 void mf_frame_free(mf_frame *fr)
 {
   if (!fr) return;
-  free(fr->xi);
+  mf_grid_free(fr->ref);
+  free(fr->hc);
   free(fr->u);
   free(fr->bplus);
   free(fr->bminus);
@@ -79,8 +86,7 @@ mf_frame *mf_frame_create(const mf_model *model, int cells, double halfwidth)
   fr->P = P;
   fr->n = n;
   fr->K = halfwidth;
-  fr->h = 2.0 * halfwidth / n;
-  fr->xi = malloc((size_t)n * sizeof(double));
+  fr->hc = malloc((size_t)n * sizeof(double));
   fr->u = malloc((size_t)n * sizeof(double));
   fr->bplus = malloc((size_t)n * sizeof(double));
   fr->bminus = malloc((size_t)n * sizeof(double));
@@ -88,10 +94,26 @@ mf_frame *mf_frame_create(const mf_model *model, int cells, double halfwidth)
   fr->lu_d = malloc((size_t)P * (size_t)n * sizeof(double));
   fr->lu_l = malloc((size_t)P * (size_t)n * sizeof(double));
   fr->lu_u = malloc((size_t)P * (size_t)n * sizeof(double));
-  if (!fr->xi || !fr->u || !fr->bplus || !fr->bminus || !fr->flux || !fr->lu_d || !fr->lu_l || !fr->lu_u)
+  double *faces = malloc((size_t)(n + 1) * sizeof(double));
+  if (!faces || !fr->hc || !fr->u || !fr->bplus || !fr->bminus || !fr->flux || !fr->lu_d || !fr->lu_l || !fr->lu_u) {
+    free(faces);
     goto nomem;
-  /* Centres from the formula, symmetric about 0 to round-off. */
-  for (int i = 0; i < n; i++) fr->xi[i] = halfwidth * ((2.0 * i + 1.0 - n) / n);
+  }
+  /* Faces xi = K sinh(beta s) / sinh(beta) for s uniform in [-1, 1]: cells
+   * finer where the mass is and coarser in the tails (a smooth map, so the
+   * scheme stays second order); antisymmetric to round-off. */
+  for (int j = 0; j <= n; j++) {
+    const double sj = (2.0 * j - n) / n;
+    faces[j] = MF_FRAME_GRADING > 0.0 ? halfwidth * sinh(MF_FRAME_GRADING * sj) / sinh(MF_FRAME_GRADING)
+                                      : halfwidth * sj;
+  }
+  for (int j = 0; j < n / 2; j++) faces[n - j] = -faces[j];
+  if (n % 2 == 0) faces[n / 2] = 0.0;
+  fr->ref = mf_grid_create_faces(faces, n);
+  free(faces);
+  if (!fr->ref) goto nomem;
+  fr->xi = fr->ref->x;
+  for (int i = 0; i < n - 1; i++) fr->hc[i] = fr->xi[i + 1] - fr->xi[i];
   return fr;
 
 nomem:
@@ -103,7 +125,7 @@ nomem:
 int mf_frame_size(const mf_frame *fr) { return fr->P * fr->n + 2 * fr->P; }
 int mf_frame_cells(const mf_frame *fr) { return fr->n; }
 double mf_frame_peclet(const mf_frame *fr) { return fr->peclet; }
-double mf_frame_xi_width(const mf_frame *fr) { return fr->h; }
+const mf_grid *mf_frame_reference(const mf_frame *fr) { return fr->ref; }
 const mf_model *mf_frame_model(const mf_frame *fr) { return &fr->model; }
 
 static double frame_a(const mf_frame *fr, const double *y, int p) { return y[fr->P * fr->n + p]; }
@@ -117,16 +139,17 @@ void mf_frame_initial(const mf_frame *fr, double *y)
     double a, b, mass = 0.0;
     mf_model_initial_moments(pop, &a, &b);
     double *rt = y + (size_t)p * n;
+    const double *w = fr->ref->w, *faces = fr->ref->faces;
     for (int i = 0; i < n; i++) {
-      const double lo = a + b * (fr->xi[i] - 0.5 * fr->h), hi = a + b * (fr->xi[i] + 0.5 * fr->h);
+      const double lo = a + b * faces[i], hi = a + b * faces[i + 1];
       /* A Gaussian by its values at the centres (in xi the standard normal),
        * the way the scheme holds its stationary states: the cell quadrature
        * then gives its mean and s.d. to round-off, where cell averages would
        * widen the s.d. by a factor 1 + h^2/24.  A uniform density by its
        * cell averages (it has jumps). */
       if (pop->init == MF_INIT_GAUSSIAN) rt[i] = exp(-0.5 * fr->xi[i] * fr->xi[i]);
-      else rt[i] = mf_model_initial_mass(pop, lo, hi) / fr->h;
-      mass += fr->h * rt[i];
+      else rt[i] = mf_model_initial_mass(pop, lo, hi) / w[i];
+      mass += w[i] * rt[i];
     }
     for (int i = 0; i < n; i++) rt[i] /= mass;
     y[fr->P * n + p] = a;
@@ -140,8 +163,8 @@ void mf_frame_activities(const mf_frame *fr, const double *y, double *m)
     const mf_population *pop = &fr->model.pop[q];
     const double a = frame_a(fr, y, q), b = frame_b(fr, y, q), *rt = y + (size_t)q * fr->n;
     double s = 0.0;
-    for (int i = 0; i < fr->n; i++) s += rt[i] * mf_model_S(pop, a + b * fr->xi[i]);
-    m[q] = fr->h * s;
+    for (int i = 0; i < fr->n; i++) s += fr->ref->w[i] * rt[i] * mf_model_S(pop, a + b * fr->xi[i]);
+    m[q] = s;
   }
 }
 
@@ -151,8 +174,8 @@ void mf_frame_means(const mf_frame *fr, const double *y, double *mean)
     const double *rt = y + (size_t)p * fr->n;
     double mass = 0.0, first = 0.0;
     for (int i = 0; i < fr->n; i++) {
-      mass += rt[i];
-      first += rt[i] * fr->xi[i];
+      mass += fr->ref->w[i] * rt[i];
+      first += fr->ref->w[i] * rt[i] * fr->xi[i];
     }
     mean[p] = frame_a(fr, y, p) + frame_b(fr, y, p) * first / mass;
   }
@@ -170,22 +193,23 @@ static int population_coeffs(mf_frame *fr, const double *y, int p, double A, dou
   c->A = A;
   c->C = C;
   if (!(c->b > 0.0)) return -1;
+  const double *w = fr->ref->w;
   double mass = 0.0, first = 0.0, mu = 0.0, dfm = 0.0;
   for (int i = 0; i < fr->n; i++) {
-    const double x = c->a + c->b * fr->xi[i];
+    const double x = c->a + c->b * fr->xi[i], wr = w[i] * rt[i];
     fr->u[i] = mf_model_f(pop, x) - gamma * (A * x - C);
-    mass += rt[i];
-    first += rt[i] * x;
-    mu += rt[i] * fr->u[i];
-    dfm += rt[i] * mf_model_df(pop, x);
+    mass += wr;
+    first += wr * x;
+    mu += wr * fr->u[i];
+    dfm += wr * mf_model_df(pop, x);
   }
   const double mean = first / mass;
   double var = 0.0, cov = 0.0;
   /* Central moments, summed about the mean to avoid cancellation. */
   for (int i = 0; i < fr->n; i++) {
     const double dx = c->a + c->b * fr->xi[i] - mean;
-    var += rt[i] * dx * dx;
-    cov += rt[i] * dx * fr->u[i];
+    var += w[i] * rt[i] * dx * dx;
+    cov += w[i] * rt[i] * dx * fr->u[i];
   }
   var /= mass;
   c->var = var;
@@ -205,9 +229,8 @@ static void face_weights(mf_frame *fr, int p, const frame_coeffs *c)
 {
   const mf_population *pop = &fr->model.pop[p];
   const double gamma = fr->model.gamma, D = mf_model_diffusion(pop);
-  const double dx = c->b * fr->h;
   for (int i = 0; i < fr->n - 1; i++) {
-    const double xim = 0.5 * (fr->xi[i] + fr->xi[i + 1]), xm = c->a + c->b * xim;
+    const double dx = c->b * fr->hc[i], xim = 0.5 * (fr->xi[i] + fr->xi[i + 1]), xm = c->a + c->b * xim;
     const double drift = mf_model_f_mean(pop, xm, 0.5 * dx) - gamma * (c->A * xm - c->C) - c->adot - c->bdot * xim;
     mf_bernoulli_pair(dx * drift / D, &fr->bplus[i], &fr->bminus[i]);
   }
@@ -225,7 +248,7 @@ static void coupling(const mf_frame *fr, const double *y, double *A, double *C)
 mf_status mf_frame_rhs(mf_frame *fr, const double *y, double *dy)
 {
   const int P = fr->P, n = fr->n;
-  const double h = fr->h;
+  const double *w = fr->ref->w;
   double A[MF_MAX_POPS], C[MF_MAX_POPS], check = 0.0;
   coupling(fr, y, A, C);
   for (int p = 0; p < P; p++) {
@@ -234,15 +257,15 @@ mf_status mf_frame_rhs(mf_frame *fr, const double *y, double *dy)
       return mf_error(MF_ERECOVER, "the moving frame of population %s collapsed (b = %g)", fr->model.pop[p].name,
                       c.b);
     face_weights(fr, p, &c);
-    const double D = mf_model_diffusion(&fr->model.pop[p]), k = D / (c.b * c.b * h);
+    const double Db = mf_model_diffusion(&fr->model.pop[p]) / (c.b * c.b);
     const double *rt = y + (size_t)p * n;
     double *dr = dy + (size_t)p * n;
-    for (int i = 0; i < n - 1; i++) fr->flux[i] = k * (fr->bminus[i] * rt[i] - fr->bplus[i] * rt[i + 1]);
+    for (int i = 0; i < n - 1; i++) fr->flux[i] = Db / fr->hc[i] * (fr->bminus[i] * rt[i] - fr->bplus[i] * rt[i + 1]);
     fr->peclet = fmax(fr->peclet, mf_bulk_peclet(rt, fr->bplus, fr->bminus, n));
     /* Zero flux through the frame's two edges. */
-    dr[0] = -fr->flux[0] / h;
-    for (int i = 1; i < n - 1; i++) dr[i] = -(fr->flux[i] - fr->flux[i - 1]) / h;
-    dr[n - 1] = fr->flux[n - 2] / h;
+    dr[0] = -fr->flux[0] / w[0];
+    for (int i = 1; i < n - 1; i++) dr[i] = -(fr->flux[i] - fr->flux[i - 1]) / w[i];
+    dr[n - 1] = fr->flux[n - 2] / w[n - 1];
     dy[P * n + p] = c.adot;
     dy[P * n + P + p] = c.bdot;
     for (int i = 0; i < n; i++) check += dr[i];
@@ -256,10 +279,10 @@ void mf_frame_population(const mf_frame *fr, const double *y, int p, mf_grid *gr
 {
   const double a = frame_a(fr, y, p), b = frame_b(fr, y, p);
   const int n = fr->n;
-  for (int i = 0; i <= n; i++) grid->faces[i] = a + b * fr->K * ((2.0 * i - n) / n);
+  for (int i = 0; i <= n; i++) grid->faces[i] = a + b * fr->ref->faces[i];
   for (int i = 0; i < n; i++) {
     grid->x[i] = a + b * fr->xi[i];
-    grid->w[i] = b * fr->h;
+    grid->w[i] = b * fr->ref->w[i];
     rho[i] = y[(size_t)p * n + i] / b;
   }
 }
@@ -275,7 +298,7 @@ double mf_frame_rate(const mf_frame *fr, const double *y, const double *dy)
       const double lo = rt[i > 0 ? i - 1 : i], hi = rt[i < n - 1 ? i + 1 : i];
       const double span = fr->xi[i < n - 1 ? i + 1 : i] - fr->xi[i > 0 ? i - 1 : i];
       const double drho_dx = (hi - lo) / (span * b * b);
-      total += b * fr->h * fabs(drt[i] / b - rt[i] * bdot / (b * b) - (adot + bdot * fr->xi[i]) * drho_dx);
+      total += b * fr->ref->w[i] * fabs(drt[i] / b - rt[i] * bdot / (b * b) - (adot + bdot * fr->xi[i]) * drho_dx);
     }
   }
   return total;
@@ -287,7 +310,7 @@ void mf_frame_outside(const mf_frame *fr, const double *y, int p, double xmin, d
   const double a = frame_a(fr, y, p), b = frame_b(fr, y, p), *rt = y + (size_t)p * fr->n;
   double out = 0.0, top = 0.0;
   for (int i = 0; i < fr->n; i++) {
-    const double lo = a + b * (fr->xi[i] - 0.5 * fr->h), hi = lo + b * fr->h;
+    const double lo = a + b * fr->ref->faces[i], hi = a + b * fr->ref->faces[i + 1];
     /* The part of cell i beyond each wall, the density taken constant in the cell. */
     const double beyond = fmax(0.0, fmin(hi, xmin) - lo) + fmax(0.0, hi - fmax(lo, xmax));
     out += rt[i] * beyond / b;
@@ -310,7 +333,7 @@ void mf_frame_error_weights(const mf_frame *fr, const double *y, double rtol, do
 mf_status mf_frame_prec_setup(mf_frame *fr, const double *y, double gamma_bdf)
 {
   const int P = fr->P, n = fr->n;
-  const double h = fr->h;
+  const double *w = fr->ref->w;
   double A[MF_MAX_POPS], C[MF_MAX_POPS];
   coupling(fr, y, A, C);
   for (int p = 0; p < P; p++) {
@@ -318,21 +341,23 @@ mf_status mf_frame_prec_setup(mf_frame *fr, const double *y, double gamma_bdf)
     if (population_coeffs(fr, y, p, A[p], C[p], &c) != 0)
       return mf_error(MF_ERECOVER, "the moving frame of population %s collapsed", fr->model.pop[p].name);
     face_weights(fr, p, &c);
-    const double k = mf_model_diffusion(&fr->model.pop[p]) / (c.b * c.b * h * h);
+    const double Db = mf_model_diffusion(&fr->model.pop[p]) / (c.b * c.b);
     double *d = fr->lu_d + (size_t)p * n, *l = fr->lu_l + (size_t)p * n, *up = fr->lu_u + (size_t)p * n;
-    /* M = I - gamma_bdf T, T the frozen-coefficient stencil of rt: row i has
-     * T[i][i-1] = k B(-delta_{i-1}), T[i][i+1] = k B(delta_i) and
-     * T[i][i] = -k (B(-delta_i) + B(delta_{i-1})), the wall terms absent.
-     * Thomas' factorisation: d_i = M[i][i] - l_i up_{i-1}, l_i = M[i][i-1] / d_{i-1}. */
+    /* M = I - gamma_bdf T, T the frozen-coefficient stencil of rt: with
+     * k_i = Db / hc_i, row i has T[i][i-1] = k_{i-1} B(-delta_{i-1}) / w_i,
+     * T[i][i+1] = k_i B(delta_i) / w_i and T[i][i] = -(k_i B(-delta_i) +
+     * k_{i-1} B(delta_{i-1})) / w_i, the wall terms absent.  Thomas'
+     * factorisation: d_i = M[i][i] - l_i up_{i-1}, l_i = M[i][i-1] / d_{i-1}. */
     for (int i = 0; i < n; i++) {
-      const double diag = (i < n - 1 ? fr->bminus[i] : 0.0) + (i > 0 ? fr->bplus[i - 1] : 0.0);
-      const double mdiag = 1.0 + gamma_bdf * k * diag;
-      up[i] = i < n - 1 ? -gamma_bdf * k * fr->bplus[i] : 0.0;
+      const double right = i < n - 1 ? Db / fr->hc[i] : 0.0, left = i > 0 ? Db / fr->hc[i - 1] : 0.0;
+      const double diag = (i < n - 1 ? right * fr->bminus[i] : 0.0) + (i > 0 ? left * fr->bplus[i - 1] : 0.0);
+      const double mdiag = 1.0 + gamma_bdf * diag / w[i];
+      up[i] = i < n - 1 ? -gamma_bdf * right * fr->bplus[i] / w[i] : 0.0;
       if (i == 0) {
         l[i] = 0.0;
         d[i] = mdiag;
       } else {
-        l[i] = -gamma_bdf * k * fr->bminus[i - 1] / d[i - 1];
+        l[i] = -gamma_bdf * left * fr->bminus[i - 1] / w[i] / d[i - 1];
         d[i] = mdiag - l[i] * up[i - 1];
       }
       if (!(d[i] > 0.0)) return mf_error(MF_ERECOVER, "zero pivot in the moving-frame preconditioner");

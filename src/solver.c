@@ -19,7 +19,6 @@ struct mf_solver {
   const mf_grid *grid; /* fixed: the grid */
   mf_grid *cells[MF_MAX_POPS]; /* moving: each population's current cells */
   double *rho;         /* moving: densities in x, P rows of n */
-  double *weights;     /* moving: the cell widths in xi, length n (the integrator's masses) */
   double *work;        /* state-sized workspace (the rate) */
   mf_integrator *integ;
   mf_linsol linsol;
@@ -41,7 +40,6 @@ void mf_solver_free(mf_solver *s)
   mf_frame_free(s->frame);
   for (int p = 0; p < MF_MAX_POPS; p++) mf_grid_free(s->cells[p]);
   free(s->rho);
-  free(s->weights);
   free(s->work);
   free(s);
 }
@@ -70,19 +68,18 @@ static mf_solver *create_moving(mf_solver *s, const mf_discretisation *disc, con
 {
   if (!(s->frame = mf_frame_create(&s->model, disc->cells, disc->halfwidth))) return NULL;
   const int P = s->model.P, n = disc->cells, N = mf_frame_size(s->frame);
-  double *weights = s->weights = malloc((size_t)n * sizeof *weights);
   s->rho = malloc((size_t)P * (size_t)n * sizeof *s->rho);
   s->work = malloc((size_t)2 * (size_t)N * sizeof *s->work);
   for (int p = 0; p < P; p++) s->cells[p] = mf_grid_create_uniform(-1.0, 1.0, n);
   for (int p = 0; p < P; p++)
     if (!s->cells[p]) goto nomem;
-  if (!weights || !s->rho || !s->work) goto nomem;
-  for (int i = 0; i < n; i++) weights[i] = mf_frame_xi_width(s->frame);
+  if (!s->rho || !s->work) goto nomem;
   mf_frame_initial(s->frame, s->work);
   mf_integrator_opts o = *opts;
   o.linsol = MF_LINSOL_GMRES;
   s->linsol = MF_LINSOL_GMRES;
-  const mf_system sys = {.data = s->frame, .size = N, .P = P, .n = n, .weights = weights, .rhs = frame_rhs,
+  const mf_system sys = {.data = s->frame, .size = N, .P = P, .n = n, .weights = mf_frame_reference(s->frame)->w,
+                         .rhs = frame_rhs,
                          .prec_setup = frame_prec_setup, .prec_solve = frame_prec_solve,
                          .error_weights = frame_error_weights};
   if (!(s->integ = mf_integrator_create_system(&sys, s->work, 0.0, &o))) return NULL;

@@ -163,16 +163,16 @@ static void test_well_balanced(void **state)
   mf_frame *fr = mf_frame_create(&model, n, 8.0);
   assert_non_null(fr);
   const int N = mf_frame_size(fr);
-  double *y = malloc(N * sizeof *y), *dy = malloc(N * sizeof *dy), h = mf_frame_xi_width(fr);
+  double *y = malloc(N * sizeof *y), *dy = malloc(N * sizeof *dy);
+  const mf_grid *ref = mf_frame_reference(fr);
   for (int p = 0; p < 2; p++) {
     /* The stationary Gaussian N(M, v) as point values at the centres a + b xi_i. */
     double mean, var;
     test_gaussian_exact(&model, p, 1e3, &mean, &var);
     double mass = 0.0;
     for (int i = 0; i < n; i++) {
-      const double xi = 8.0 * (2.0 * i + 1.0 - n) / n;
-      y[p * n + i] = exp(-0.5 * xi * xi);
-      mass += h * y[p * n + i];
+      y[p * n + i] = exp(-0.5 * ref->x[i] * ref->x[i]);
+      mass += ref->w[i] * y[p * n + i];
     }
     for (int i = 0; i < n; i++) y[p * n + i] /= mass;
     y[2 * n + p] = mean;

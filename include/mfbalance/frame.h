@@ -1,8 +1,9 @@
 /* frame.h -- the mean-field equation on one moving affine frame per population
  * (docs/numerics.md, "Moving frames").
  *
- * Population p lives on a fixed reference grid of n uniform cells on
- * xi in [-K, K], mapped to x = a_p(t) + b_p(t) xi.  With rt = b rho(a + b xi),
+ * Population p lives on a fixed reference grid of n cells on xi in [-K, K]
+ * (faces K sinh(beta s) / sinh(beta), s uniform: finer where the mass is),
+ * mapped to x = a_p(t) + b_p(t) xi.  With rt = b rho(a + b xi),
  * the density in xi (the map keeps mass), MODEL.md's equation reads
  *
  *   d rt/dt = -d/dxi [ (u(x) - a' - b' xi) / b  rt  -  (D / b^2) d rt/dxi ],
@@ -50,10 +51,12 @@ mf_frame *mf_frame_create(const mf_model *model, int cells, double halfwidth);
 /* Frees the frames; mf_frame_free(NULL) does nothing. */
 void mf_frame_free(mf_frame *fr);
 
-/* Length of the state, P n + 2P; cells per population n; the cell width in xi. */
+/* Length of the state, P n + 2P; cells per population n; the reference
+ * cells in xi (faces, centres and widths w_i: the mass of population p is
+ * sum_i w_i rt_p,i). */
 int mf_frame_size(const mf_frame *fr);
 int mf_frame_cells(const mf_frame *fr);
-double mf_frame_xi_width(const mf_frame *fr);
+const mf_grid *mf_frame_reference(const mf_frame *fr);
 const mf_model *mf_frame_model(const mf_frame *fr);
 
 /* The largest cell Peclet number |delta_i| (in the frame) met so far (fv.h's mf_fv_peclet). */
@@ -67,7 +70,7 @@ void mf_frame_initial(const mf_frame *fr, double *y);
  * collapsed (b <= 0, variance <= 0) or the result is not finite. */
 mf_status mf_frame_rhs(mf_frame *fr, const double *y, double *dy);
 
-/* The activities m_q = sum_i h S_q(a_q + b_q xi_i) rt_q,i (length P). */
+/* The activities m_q = sum_i w_i S_q(a_q + b_q xi_i) rt_q,i (length P). */
 void mf_frame_activities(const mf_frame *fr, const double *y, double *m);
 
 /* The means of the populations in x (length P). */
@@ -79,7 +82,7 @@ void mf_frame_means(const mf_frame *fr, const double *y, double *mean);
 void mf_frame_population(const mf_frame *fr, const double *y, int p, mf_grid *grid, double *rho);
 
 /* The L1 norm over the populations of d rho/dt at fixed x (the quantity the
- * fixed grid measures), from y and dy = F(y): sum_i b h |rt_i'/b - rt_i b'/b^2
+ * fixed grid measures), from y and dy = F(y): sum_i b w_i |rt_i'/b - rt_i b'/b^2
  * - (a' + b' xi_i) d rho/dx|, with d rho/dx by central differences. */
 double mf_frame_rate(const mf_frame *fr, const double *y, const double *dy);
 
