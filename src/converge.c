@@ -146,7 +146,7 @@ static double richardson(double v1, double v2, double v3, double r12, double r23
 
 /* Errors below this multiple of the integration tolerance are the time
  * integration's, not the grid's: no order is taken from them. */
-#define NOISE_FACTOR 10.0
+#define NOISE_FACTOR 100.0
 
 static const char *regime(double pe)
 {
