@@ -45,7 +45,8 @@ def bernoulli(z):
     """B(z) = z / (e^z - 1), with B(0) = 1."""
     small = np.abs(z) < 1e-8
     zz = np.where(small, 1.0, z)
-    return np.where(small, 1.0 - 0.5 * z, zz / np.expm1(zz))
+    with np.errstate(over="ignore"):  # z / expm1(z) -> 0 for large z, the right limit
+        return np.where(small, 1.0 - 0.5 * z, zz / np.expm1(zz))
 
 
 class MeanField:
