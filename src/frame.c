@@ -52,6 +52,28 @@ struct mf_frame {
   double frame_diag[2 * MF_MAX_POPS]; /* preconditioner for a and b: 1 - gamma_bdf dF/da, dF/db */
 };
 
+mf_grid *mf_frame_reference_grid(int n, double halfwidth)
+{
+  double *faces = malloc((size_t)(n + 1) * sizeof(double));
+  if (!faces) {
+    mf_error(MF_ENOMEM, "out of memory for a frame of %d cells", n);
+    return NULL;
+  }
+  /* Faces xi = K sinh(beta s) / sinh(beta) for s uniform in [-1, 1]: cells
+   * finer where the mass is and coarser in the tails (a smooth map, so the
+   * scheme stays second order); antisymmetric to round-off. */
+  for (int j = 0; j <= n; j++) {
+    const double sj = (2.0 * j - n) / n;
+    faces[j] = MF_FRAME_GRADING > 0.0 ? halfwidth * sinh(MF_FRAME_GRADING * sj) / sinh(MF_FRAME_GRADING)
+                                      : halfwidth * sj;
+  }
+  for (int j = 0; j < n / 2; j++) faces[n - j] = -faces[j];
+  if (n % 2 == 0) faces[n / 2] = 0.0;
+  mf_grid *ref = mf_grid_create_faces(faces, n);
+  free(faces);
+  return ref;
+}
+
 void mf_frame_free(mf_frame *fr)
 {
   if (!fr) return;
@@ -94,24 +116,8 @@ mf_frame *mf_frame_create(const mf_model *model, int cells, double halfwidth)
   fr->lu_d = malloc((size_t)P * (size_t)n * sizeof(double));
   fr->lu_l = malloc((size_t)P * (size_t)n * sizeof(double));
   fr->lu_u = malloc((size_t)P * (size_t)n * sizeof(double));
-  double *faces = malloc((size_t)(n + 1) * sizeof(double));
-  if (!faces || !fr->hc || !fr->u || !fr->bplus || !fr->bminus || !fr->flux || !fr->lu_d || !fr->lu_l || !fr->lu_u) {
-    free(faces);
-    goto nomem;
-  }
-  /* Faces xi = K sinh(beta s) / sinh(beta) for s uniform in [-1, 1]: cells
-   * finer where the mass is and coarser in the tails (a smooth map, so the
-   * scheme stays second order); antisymmetric to round-off. */
-  for (int j = 0; j <= n; j++) {
-    const double sj = (2.0 * j - n) / n;
-    faces[j] = MF_FRAME_GRADING > 0.0 ? halfwidth * sinh(MF_FRAME_GRADING * sj) / sinh(MF_FRAME_GRADING)
-                                      : halfwidth * sj;
-  }
-  for (int j = 0; j < n / 2; j++) faces[n - j] = -faces[j];
-  if (n % 2 == 0) faces[n / 2] = 0.0;
-  fr->ref = mf_grid_create_faces(faces, n);
-  free(faces);
-  if (!fr->ref) goto nomem;
+  if (!fr->hc || !fr->u || !fr->bplus || !fr->bminus || !fr->flux || !fr->lu_d || !fr->lu_l || !fr->lu_u) goto nomem;
+  if (!(fr->ref = mf_frame_reference_grid(n, halfwidth))) goto nomem;
   fr->xi = fr->ref->x;
   for (int i = 0; i < n - 1; i++) fr->hc[i] = fr->xi[i + 1] - fr->xi[i];
   return fr;

@@ -43,6 +43,11 @@
 
 typedef struct mf_frame mf_frame;
 
+/* The reference cells of a frame: n cells on [-K, K] with faces
+ * K sinh(beta s) / sinh(beta), s uniform in [-1, 1] (beta = 2.5).  NULL
+ * (with a message) if memory runs out. */
+mf_grid *mf_frame_reference_grid(int n, double halfwidth);
+
 /* The frames of a model: `cells` cells over +-halfwidth (in s.d.) per
  * population.  The model is copied.  NULL (with a message) if the model or
  * the sizes are invalid or memory runs out. */
