@@ -25,6 +25,18 @@
 
 typedef enum { MF_INIT_GAUSSIAN, MF_INIT_UNIFORM } mf_init_kind;
 
+/* The neuron: one voltage, or FitzHugh-Nagumo's voltage and recovery (v, w). */
+typedef enum { MF_NEURON_1D, MF_NEURON_FHN } mf_neuron;
+
+/* The recovery variable of a FitzHugh-Nagumo neuron (../shared/FHN.md section 1):
+ *     dv = [ f(v) - w + coupling ] dt + sigma dW,   dw = epsilon (v + a - b w) dt + sigma_w dB,
+ * f the population's cubic (FitzHugh-Nagumo: I + v - v^3/3). */
+typedef struct {
+  double a, b, epsilon;       /* recovery dynamics, epsilon > 0 */
+  double sigma_w;             /* noise on w, >= 0 (0: pure transport in w) */
+  double init_mean, init_sd;  /* Gaussian initial w */
+} mf_recovery;
+
 typedef struct {
   char name[MF_NAME_LEN]; /* label used in outputs ("E", "I", ...) */
   double sigma;           /* noise amplitude, > 0; diffusion D = sigma^2/2 */
@@ -36,11 +48,13 @@ typedef struct {
   mf_init_kind init;      /* shape of the initial density */
   double init_a, init_b;  /* gaussian: mean, sd; uniform: left, right end */
   double fraction;        /* share of the n neurons (particle simulations) */
+  mf_recovery w;          /* the recovery variable, for MF_NEURON_FHN */
 } mf_population;
 
 typedef struct {
   int P;                            /* number of populations, 1..MF_MAX_POPS */
   double gamma;                     /* global coupling strength, > 0 */
+  mf_neuron neuron;                 /* one-dimensional (the default) or FitzHugh-Nagumo */
   mf_population pop[MF_MAX_POPS];   /* populations 0..P-1 */
 } mf_model;
 
