@@ -17,6 +17,7 @@
  * open-addressing hash index (FNV-1a, linear probing), so that n keys take
  * O(n) time.
  */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include "mfbalance/config.h"
 
 #include "config_keys.h"
@@ -969,6 +970,24 @@ mf_status mf_config_write(const mf_config *cfg, FILE *out)
     }
   }
   return ferror(out) ? mf_error(MF_EIO, "writing the configuration failed") : MF_OK;
+}
+
+char *mf_config_text(const mf_config *cfg)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *fp = open_memstream(&text, &len);
+  if (!fp) {
+    mf_error(MF_ENOMEM, "out of memory for the configuration text");
+    return NULL;
+  }
+  const mf_status status = mf_config_write(cfg, fp);
+  if (fclose(fp) != 0 || status != MF_OK) {
+    free(text);
+    mf_error(MF_ENOMEM, "out of memory for the configuration text");
+    return NULL;
+  }
+  return text;
 }
 
 mf_status mf_config_save(const mf_config *cfg, const char *dir)

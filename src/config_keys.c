@@ -154,6 +154,12 @@ const mf_key mf_keys[] = {
      .at = CFG(integ.max_steps), .doc = "most internal steps between two output times"},
 
     /* [sweep] */
+    /* [output] */
+    {.section = "output", .name = "format", .type = MF_KEY_ENUM, .def = "csv",
+     .names = (const char *const[]){"csv", "hdf5", NULL}, .at = CFG(output_format),
+     .doc = "`csv`: observables.csv and density.csv; `hdf5`: one results.h5 with the configuration, the "
+            "observables and every snapshot's cells and densities (`run`, `particles`)"},
+
     /* [converge] */
     {.section = "converge", .name = "cells", .type = MF_KEY_LIST, .def = "",
      .flags = MF_KEY_WHOLE | MF_KEY_INCREASING, .lo = MF_GRID_MIN_CELLS, .hi = 1e8, .at = CFG(converge.cells),

@@ -4,6 +4,7 @@
 #include "mfbalance/run.h"
 
 #include "mfbalance/output.h"
+#include "mfbalance/series.h"
 #include "mfbalance/solver.h"
 
 #include <math.h>
@@ -43,15 +44,14 @@ int mf_is_snapshot(const double *snapshots, int n, double t, double end)
   return 0;
 }
 
-/* observables.csv and density.csv, opened with their headers: the files of a time series. */
-static mf_status open_series(const char *dir, const mf_model *model, mf_outfile *obs, mf_outfile *dens)
+/* The time series of a job (observables and snapshots) in the configured format. */
+static mf_series *open_series(const mf_config *cfg, const char *dir)
 {
-  mf_status status = mf_outfile_open(obs, dir, "observables.csv");
-  if (status == MF_OK) status = mf_outfile_open(dens, dir, "density.csv");
-  if (status != MF_OK) return status;
-  mf_observables_write_header(obs->fp, model);
-  mf_density_write_header(dens->fp);
-  return MF_OK;
+  char *text = cfg->output_format == MF_FORMAT_HDF5 ? mf_config_text(cfg) : NULL;
+  if (cfg->output_format == MF_FORMAT_HDF5 && !text) return NULL;
+  mf_series *series = mf_series_open(dir, &cfg->model, cfg->output_format, text);
+  free(text);
+  return series;
 }
 
 /* Frame checks worth a word: mass beyond the walls, density left at a frame's edge. */
@@ -129,7 +129,8 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   mf_grid *grid = NULL;
   mf_solver *solver = NULL;
   double *times = NULL;
-  mf_outfile obs_file = {0}, dens_file = {0}, sum_file = {0};
+  mf_outfile sum_file = {0};
+  mf_series *series = NULL;
   const mf_model *model = &cfg->model;
   mf_status status, io;
 
@@ -147,14 +148,17 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   }
 
   if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
-  if ((status = open_series(opts->outdir, model, &obs_file, &dens_file)) != MF_OK) goto done;
+  if (!(series = open_series(cfg, opts->outdir))) {
+    status = mf_errcode();
+    goto done;
+  }
 
   const double xmin = grid->faces[0], xmax = grid->faces[grid->n];
   for (int k = 0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_solver_advance(solver, times[k]);
     double t = mf_solver_time(solver);
     mf_solver_observables(solver, res->obs);
-    mf_observables_write_row(obs_file.fp, t, model, res->obs);
+    mf_series_row(series, t, res->obs);
     double outside, edge;
     mf_solver_frame_check(solver, xmin, xmax, &outside, &edge);
     res->frame_outside = fmax(res->frame_outside, outside);
@@ -162,8 +166,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     /* After a failure the last accepted state is written as a snapshot too. */
     if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
       for (int p = 0; p < model->P; p++)
-        mf_density_write_population(dens_file.fp, t, model->pop[p].name, mf_solver_grid(solver, p),
-                                    mf_solver_density(solver, p));
+        mf_series_snapshot(series, t, p, mf_solver_grid(solver, p), mf_solver_density(solver, p));
     if (status != MF_OK) break;
   }
   mf_solver_get_stats(solver, &res->stats);
@@ -173,8 +176,9 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
 
   /* Flush what was computed whether or not the integration succeeded; a
    * numerical failure stays the status to report. */
-  if ((io = mf_outfile_commit(&obs_file)) != MF_OK && status == MF_OK) status = io;
-  if ((io = mf_outfile_commit(&dens_file)) != MF_OK && status == MF_OK) status = io;
+  io = mf_series_commit(series);
+  series = NULL;
+  if (io != MF_OK && status == MF_OK) status = io;
   if ((io = mf_outfile_open(&sum_file, opts->outdir, "summary.csv")) == MF_OK) {
     const mf_summary_info info = {.discretisation = mf_solver_method_name(solver),
                                   .linsol = mf_linsol_name(mf_solver_linsol(solver)),
@@ -189,8 +193,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   if (opts->log) warn_resolution(stderr, cfg, solver, res);
 
 done:
-  mf_outfile_discard(&obs_file);
-  mf_outfile_discard(&dens_file);
+  mf_series_discard(series);
   mf_outfile_discard(&sum_file);
   mf_solver_free(solver);
   mf_grid_free(grid);
@@ -300,7 +303,8 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_grid *grid = NULL;
   mf_particles *ps = NULL;
   double *times = NULL, *density = NULL;
-  mf_outfile obs_file = {0}, dens_file = {0}, sum_file = {0}, dump_file = {0};
+  mf_outfile sum_file = {0}, dump_file = {0};
+  mf_series *series = NULL;
   mf_pop_observables obs[MF_MAX_POPS];
   mf_status status, io;
 
@@ -318,18 +322,23 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     goto done;
   }
   if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
-  if ((status = open_series(opts->outdir, model, &obs_file, &dens_file)) != MF_OK) goto done;
+  if (!(series = open_series(cfg, opts->outdir))) {
+    status = mf_errcode();
+    goto done;
+  }
 
   for (int k = 0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_particles_advance(ps, times[k]);
     const double t = mf_particles_time(ps);
     mf_observables_particles(ps, grid, obs, density);
-    mf_observables_write_row(obs_file.fp, t, model, obs);
-    if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end)) mf_density_write_grid(dens_file.fp, t, model, grid, density);
+    mf_series_row(series, t, obs);
+    if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
+      for (int p = 0; p < model->P; p++) mf_series_snapshot(series, t, p, grid, density + (size_t)p * grid->n);
     if (status != MF_OK) break;
   }
-  if ((io = mf_outfile_commit(&obs_file)) != MF_OK && status == MF_OK) status = io;
-  if ((io = mf_outfile_commit(&dens_file)) != MF_OK && status == MF_OK) status = io;
+  io = mf_series_commit(series);
+  series = NULL;
+  if (io != MF_OK && status == MF_OK) status = io;
 
   if (cfg->particles_dump && (io = mf_outfile_open(&dump_file, opts->outdir, "voltages.csv")) == MF_OK) {
     fputs("population,index,x\n", dump_file.fp);
@@ -371,8 +380,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
   }
 
 done:
-  mf_outfile_discard(&obs_file);
-  mf_outfile_discard(&dens_file);
+  mf_series_discard(series);
   mf_outfile_discard(&sum_file);
   mf_outfile_discard(&dump_file);
   mf_particles_free(ps);

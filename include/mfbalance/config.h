@@ -14,6 +14,7 @@
 #include "mfbalance/grid.h"
 #include "mfbalance/integrator.h"
 #include "mfbalance/model.h"
+#include "mfbalance/output.h"
 #include "mfbalance/particles.h"
 #include "mfbalance/status.h"
 #include "mfbalance/sweep.h"
@@ -62,6 +63,9 @@ typedef struct mf_config {
   mf_particle_opts particles;
   int particles_dump; /* write the voltages at t_end (voltages.csv) */
 
+  /* [output] */
+  mf_output_format output_format; /* observables and densities as CSV files or one HDF5 file */
+
   /* [converge]: the grids and tolerances of `mfbalance converge` */
   mf_converge_opts converge;
 
@@ -97,6 +101,10 @@ mf_status mf_config_load(mf_config *cfg, const char *path, int n, char *const *o
 /* Print cfg as INI that mf_config_load accepts back (every number with 17
  * significant digits).  Returns MF_OK or MF_EIO. */
 mf_status mf_config_write(const mf_config *cfg, FILE *out);
+
+/* cfg as the INI text mf_config_write prints, in a new string (the caller
+ * frees it); NULL (with a message) if memory runs out. */
+char *mf_config_text(const mf_config *cfg);
 
 /* Write cfg as DIR/config.ini (written under a temporary name, then renamed). */
 mf_status mf_config_save(const mf_config *cfg, const char *dir);

@@ -14,6 +14,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* How a job writes its time series (series.h): CSV files, or one HDF5 file. */
+typedef enum { MF_FORMAT_CSV, MF_FORMAT_HDF5 } mf_output_format;
+
 typedef struct {
   FILE *fp;        /* write here; NULL when closed */
   char tmp[1100];  /* temporary path, DIR/.NAME.tmp */
