@@ -242,26 +242,30 @@ static void face_weights(mf_frame *fr, int p, const frame_coeffs *c)
   }
 }
 
-/* The coupling of y: A and C of every population. */
-static void coupling(const mf_frame *fr, const double *y, double *A, double *C)
+/* The coupling of y and every population's coefficients; MF_ERECOVER when a frame collapsed. */
+static mf_status all_coefficients(mf_frame *fr, const double *y, frame_coeffs *c)
 {
-  double m[MF_MAX_POPS], xbar[MF_MAX_POPS];
+  double m[MF_MAX_POPS], xbar[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
   mf_frame_activities(fr, y, m);
   mf_frame_means(fr, y, xbar);
   mf_model_coupling(&fr->model, m, xbar, A, C);
+  for (int p = 0; p < fr->P; p++)
+    if (population_coeffs(fr, y, p, A[p], C[p], &c[p]) != 0)
+      return mf_error(MF_ERECOVER, "the moving frame of population %s collapsed (b = %g)", fr->model.pop[p].name,
+                      c[p].b);
+  return MF_OK;
 }
 
 mf_status mf_frame_rhs(mf_frame *fr, const double *y, double *dy)
 {
   const int P = fr->P, n = fr->n;
   const double *w = fr->ref->w;
-  double A[MF_MAX_POPS], C[MF_MAX_POPS], check = 0.0;
-  coupling(fr, y, A, C);
+  frame_coeffs all[MF_MAX_POPS];
+  double check = 0.0;
+  mf_status status = all_coefficients(fr, y, all);
+  if (status != MF_OK) return status;
   for (int p = 0; p < P; p++) {
-    frame_coeffs c;
-    if (population_coeffs(fr, y, p, A[p], C[p], &c) != 0)
-      return mf_error(MF_ERECOVER, "the moving frame of population %s collapsed (b = %g)", fr->model.pop[p].name,
-                      c.b);
+    const frame_coeffs c = all[p];
     face_weights(fr, p, &c);
     const double Db = mf_model_diffusion(&fr->model.pop[p]) / (c.b * c.b);
     const double *rt = y + (size_t)p * n;
@@ -340,12 +344,11 @@ mf_status mf_frame_prec_setup(mf_frame *fr, const double *y, double gamma_bdf)
 {
   const int P = fr->P, n = fr->n;
   const double *w = fr->ref->w;
-  double A[MF_MAX_POPS], C[MF_MAX_POPS];
-  coupling(fr, y, A, C);
+  frame_coeffs all[MF_MAX_POPS];
+  mf_status status = all_coefficients(fr, y, all);
+  if (status != MF_OK) return status;
   for (int p = 0; p < P; p++) {
-    frame_coeffs c;
-    if (population_coeffs(fr, y, p, A[p], C[p], &c) != 0)
-      return mf_error(MF_ERECOVER, "the moving frame of population %s collapsed", fr->model.pop[p].name);
+    const frame_coeffs c = all[p];
     face_weights(fr, p, &c);
     const double Db = mf_model_diffusion(&fr->model.pop[p]) / (c.b * c.b);
     double *d = fr->lu_d + (size_t)p * n, *l = fr->lu_l + (size_t)p * n, *up = fr->lu_u + (size_t)p * n;

@@ -255,23 +255,28 @@ static void weights_w(mf_frame2d *fr, int p, const coeffs2d *c, double v)
   }
 }
 
-static void coupling(const mf_frame2d *fr, const double *y, double *A, double *C)
+/* The coupling of y and every population's coefficients; MF_ERECOVER when a frame collapsed. */
+static mf_status all_coefficients(const mf_frame2d *fr, const double *y, coeffs2d *c)
 {
-  double m[MF_MAX_POPS], vbar[MF_MAX_POPS];
+  double m[MF_MAX_POPS], vbar[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
   mf_frame2d_activities(fr, y, m, vbar);
   mf_model_coupling(&fr->model, m, vbar, A, C);
+  for (int p = 0; p < fr->P; p++)
+    if (coefficients(fr, y, p, A[p], C[p], &c[p]) != 0)
+      return mf_error(MF_ERECOVER, "the (v, w) frame of population %s collapsed", fr->model.pop[p].name);
+  return MF_OK;
 }
 
 mf_status mf_frame2d_rhs(mf_frame2d *fr, const double *y, double *dy)
 {
   const int P = fr->P, nv = fr->nv, nw = fr->nw;
   const double *wv = fr->refv->w, *ww = fr->refw->w;
-  double A[MF_MAX_POPS], C[MF_MAX_POPS], check = 0.0;
-  coupling(fr, y, A, C);
+  coeffs2d all[MF_MAX_POPS];
+  double check = 0.0;
+  mf_status status = all_coefficients(fr, y, all);
+  if (status != MF_OK) return status;
   for (int p = 0; p < P; p++) {
-    coeffs2d c;
-    if (coefficients(fr, y, p, A[p], C[p], &c) != 0)
-      return mf_error(MF_ERECOVER, "the (v, w) frame of population %s collapsed", fr->model.pop[p].name);
+    const coeffs2d c = all[p];
     const double Db = mf_model_diffusion(&fr->model.pop[p]) / (c.bv * c.bv);
     const double *rt = block_of(fr, y, p);
     double *dr = dy + (size_t)p * nv * nw;
@@ -342,12 +347,11 @@ mf_status mf_frame2d_prec_setup(mf_frame2d *fr, const double *y, double gamma_bd
 {
   const int P = fr->P, nv = fr->nv, nw = fr->nw;
   const double *wv = fr->refv->w, *ww = fr->refw->w;
-  double A[MF_MAX_POPS], C[MF_MAX_POPS];
-  coupling(fr, y, A, C);
+  coeffs2d all[MF_MAX_POPS];
+  mf_status status = all_coefficients(fr, y, all);
+  if (status != MF_OK) return status;
   for (int p = 0; p < P; p++) {
-    coeffs2d c;
-    if (coefficients(fr, y, p, A[p], C[p], &c) != 0)
-      return mf_error(MF_ERECOVER, "the (v, w) frame of population %s collapsed", fr->model.pop[p].name);
+    const coeffs2d c = all[p];
     const double Db = mf_model_diffusion(&fr->model.pop[p]) / (c.bv * c.bv);
     double *d = fr->lu_d + (size_t)p * nv * nw, *l = fr->lu_l + (size_t)p * nv * nw, *up = fr->lu_u + (size_t)p * nv * nw;
     /* The w-outflow of each cell, d(-(flux_j - flux_{j-1})/ww_j)/d rt_j = -(cm_j + cp_{j-1}) / ww_j, first into d. */
