@@ -125,7 +125,7 @@ mf_status mf_sweep_one(const mf_config *cfg_in, double gamma, mf_sweep_row *row)
       status = mf_error(MF_ENUMERIC, "gamma = %g: %s", gamma, mf_errmsg());
       goto done;
     }
-    row->stationary = change / gamma < cfg.sweep.stationary_tol; if (getenv("DBG")) fprintf(stderr, "t=%g rate=%g\n", tout, change);
+    row->stationary = change / gamma < cfg.sweep.stationary_tol;
     if (row->stationary || tout >= cfg.t_end) break;
     t_next *= 1.5;
   }
