@@ -1,10 +1,11 @@
 #!/bin/sh
 # meson install into a temporary directory, then: the pkg-config file, the headers,
 # the static and shared libraries (the shared one exporting the mf_* API only),
-# and docs/example.c built against the installed library with pkg-config and run.
-#   test_install.sh BUILDDIR SOURCEDIR PREFIX LIBDIR INCLUDEDIR
+# docs/example.c built against the installed library with pkg-config and run, and
+# the installed Python package importing the installed library.
+#   test_install.sh BUILDDIR SOURCEDIR PREFIX LIBDIR INCLUDEDIR PYTHON PYTHONDIR
 set -eu
-build=$1 src=$2 prefix=$3 libdir=$4 includedir=$5
+build=$1 src=$2 prefix=$3 libdir=$4 includedir=$5 python=$6 pydir=$7
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "test_install: $*" >&2; exit 1; }
@@ -14,7 +15,7 @@ meson install -C "$build" --no-rebuild --destdir "$tmp/root" --quiet >"$tmp/inst
 root=$tmp/root
 lib=$root$libdir
 for f in "$lib/libmfbalance.a" "$lib/libmfbalance.so.0" "$lib/pkgconfig/mfbalance.pc" "$root$prefix/bin/mfbalance" \
-         "$root$includedir/mfbalance/solver.h"; do
+         "$root$includedir/mfbalance/solver.h" ${pydir:+"$root$pydir/mfbalance/__init__.py" "$root$pydir/mfbalance/_libpath.py"}; do
   [ -e "$f" ] || fail "not installed: ${f#$root}"
 done
 
@@ -44,4 +45,18 @@ if ldd "$tmp/example_static" | grep -q libmfbalance; then fail "example_static n
 LD_LIBRARY_PATH="$lib" "$tmp/example" pop.E.sigma=-1 2>"$tmp/err.txt" && fail "example accepted sigma = -1"
 grep -q "sigma must be > 0" "$tmp/err.txt" || fail "example: no message for sigma = -1"
 
+# The installed package (its _libpath.py names PREFIX/LIBDIR: point it at the staged copy).
+if [ -z "$python" ]; then
+  echo "test_install: ok (no Python package: Python 3 with cffi and NumPy not found)"
+  exit 0
+fi
+cd "$tmp"
+PYTHONPATH="$root$pydir" MFBALANCE_LIB="$lib/libmfbalance.so.0" "$python" -c '
+import os, mfbalance
+assert mfbalance.__file__.startswith(os.environ["PYTHONPATH"]), mfbalance.__file__
+r = mfbalance.run(**{"model.gamma": 300})
+assert abs(r.mean[-1, 0] - r.xstar[0]) < 0.01, r.mean[-1]
+print("installed package:", mfbalance.library_path(), "mean_E(t_end) =", r.mean[-1, 0])
+' || fail "the installed Python package does not work"
+grep -q "$libdir/libmfbalance.so.0" "$root$pydir/mfbalance/_libpath.py" || fail "_libpath.py does not name PREFIX/LIBDIR"
 echo "test_install: ok"
