@@ -12,8 +12,9 @@ A Python interface to libmfbalance (cffi, ABI mode) with NumPy arrays:
     mfbalance.converge(cfg)                            # the convergence study's tables
     mfbalance.job("sweep", cfg, "out/sweep")           # a job's files, as the program writes them
 
-Failures raise InputError, NumericalError, FileError or InternalError (errors.py) with
-the message the program prints.
+and `python3 -m mfbalance.plot DIR` draws what a job wrote into DIR.  Failures raise
+InputError, NumericalError, FileError or InternalError (errors.py) with the message the
+program prints.
 """
 from ._config import Config, format_value
 from ._csv import read_csv
