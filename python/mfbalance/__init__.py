@@ -14,7 +14,7 @@ A Python interface to libmfbalance (cffi, ABI mode) with NumPy arrays:
 
 and `python3 -m mfbalance.plot DIR` draws what a job wrote into DIR.  Failures raise
 InputError, NumericalError, FileError or InternalError (errors.py) with the message the
-program prints.
+program prints.  docs/tutorial.md walks through it.
 """
 from ._config import Config, format_value
 from ._csv import read_csv
