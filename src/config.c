@@ -1078,7 +1078,7 @@ static mf_grid *read_grid_file(const char *path)
   }
   double *faces = NULL;
   int *lines = NULL, n = 0, cap = 0, lineno = 0, ok = 1;
-  static char buf[MF_CONFIG_MAX_LINE + 1];
+  static _Thread_local char buf[MF_CONFIG_MAX_LINE + 1]; /* per thread: grids may be read by several at once */
   for (;;) {
     errno = 0;
     int len = read_line(fp, buf, sizeof buf);

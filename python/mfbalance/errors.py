@@ -1,0 +1,60 @@
+"""Exceptions: one class per exit class of the program (README, status.h).
+
+    InputError      exit 2  invalid configuration, override or argument (also a ValueError)
+    NumericalError  exit 3  integration failed, no balance point, ...
+    FileError       exit 4  a file could not be read or written (also an OSError)
+    InternalError   exit 5  out of memory or a broken internal contract
+
+Each carries the library's message (mf_errmsg, the text `mfbalance` prints after
+"mfbalance: ") as str(e) and e.message, the status code (e.status) and the exit code of
+the program (e.exit_code).  A NumericalError from a run also carries e.result: what was
+computed up to the failure.
+"""
+
+
+class Error(Exception):
+    """A failure reported by libmfbalance."""
+
+    exit_code = 1
+
+    def __init__(self, message, status=None, result=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.result = result
+
+    def __str__(self):
+        return self.message
+
+
+class InputError(Error, ValueError):
+    """Invalid input: configuration, override or argument (exit code 2)."""
+
+    exit_code = 2
+
+
+class NumericalError(Error, ArithmeticError):
+    """Numerical failure (exit code 3)."""
+
+    exit_code = 3
+
+
+class FileError(Error, OSError):
+    """A file could not be read or written (exit code 4)."""
+
+    exit_code = 4
+
+
+class InternalError(Error):
+    """Out of memory or a broken internal contract (exit code 5)."""
+
+    exit_code = 5
+
+
+_BY_EXIT = {2: InputError, 3: NumericalError, 4: FileError}
+
+
+def raise_status(status, message, exit_code, name):
+    """Raise the class of exit_code with message (the status's name when there is none)."""
+    cls = _BY_EXIT.get(exit_code, InternalError)
+    raise cls(message or name, status=status)
