@@ -2,10 +2,16 @@
  * Pade approximant (Higham 2005), and the exact step of a linear SDE from
  * the exponential of a block matrix (Van Loan 1978) followed by doubling
  * (expm.h; docs/particles.md).  Matrices are column-major and small; the
- * products are plain loops in a fixed order. */
+ * products and the solve are plain loops in a fixed order.
+ *
+ * The Pade system is solved as LAPACK's dgesv solves it (LU with partial
+ * pivoting, Golub & Van Loan, Matrix Computations, 4th ed., Algorithm
+ * 3.4.1), but in place here: the pthread build of OpenBLAS wakes its thread
+ * pool on dgesv even for 5 x 5 systems, and on a busy 2-core machine its
+ * spinning threads (sched_yield) slowed the particle simulator, which calls
+ * this every step, by 10 to 80% (docs/particles.md). */
 #include "mfbalance/expm.h"
 
-#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +21,7 @@ struct mf_expm_workspace {
   double *B, *B2, *B4, *B6; /* scaled matrix and its even powers, nmax^2 each */
   double *U, *V, *T;     /* odd and even parts of the approximant, a product; nmax^2 each */
   double *D, *X;         /* the block matrix of mf_expm_ou_apply and its exponential; nmax^2 each */
-  lapack_int *ipiv;      /* pivots of dgesv, length nmax */
+  int *ipiv;             /* row interchanges of the LU factorisation, length nmax */
 };
 
 /* Higham (2005), Table 2.3 and eq. (2.3): the coefficients of the [13/13]
@@ -85,6 +91,51 @@ static void matmul_t(int n, const double *X, const double *Y, double *Z)
   }
 }
 
+/* Solve A X = B for n x n A and n x nrhs B in place (A is overwritten by its
+ * LU factors, B by X): Gaussian elimination with partial pivoting, as LAPACK
+ * dgesv.  Returns 0, or k + 1 if the pivot of column k is zero (A singular),
+ * as dgesv's info. */
+static int lu_solve(int n, double *A, double *B, int nrhs, int *ipiv)
+{
+  for (int k = 0; k < n; k++) {
+    int piv = k;
+    for (int i = k + 1; i < n; i++)
+      if (fabs(A[i + (size_t)k * n]) > fabs(A[piv + (size_t)k * n])) piv = i;
+    ipiv[k] = piv;
+    if (A[piv + (size_t)k * n] == 0.0) return k + 1;
+    if (piv != k) {
+      for (int j = 0; j < n; j++) {
+        const double t = A[k + (size_t)j * n];
+        A[k + (size_t)j * n] = A[piv + (size_t)j * n], A[piv + (size_t)j * n] = t;
+      }
+      for (int j = 0; j < nrhs; j++) {
+        const double t = B[k + (size_t)j * n];
+        B[k + (size_t)j * n] = B[piv + (size_t)j * n], B[piv + (size_t)j * n] = t;
+      }
+    }
+    const double pivot = A[k + (size_t)k * n];
+    for (int i = k + 1; i < n; i++) A[i + (size_t)k * n] /= pivot;
+    /* Eliminate below the pivot, column by column (the column-major order). */
+    for (int j = k + 1; j < n; j++) {
+      const double akj = A[k + (size_t)j * n];
+      for (int i = k + 1; i < n; i++) A[i + (size_t)j * n] -= A[i + (size_t)k * n] * akj;
+    }
+    for (int j = 0; j < nrhs; j++) {
+      const double bkj = B[k + (size_t)j * n];
+      for (int i = k + 1; i < n; i++) B[i + (size_t)j * n] -= A[i + (size_t)k * n] * bkj;
+    }
+  }
+  /* Back substitution with U. */
+  for (int j = 0; j < nrhs; j++) {
+    double *b = B + (size_t)j * n;
+    for (int k = n - 1; k >= 0; k--) {
+      b[k] /= A[k + (size_t)k * n];
+      for (int i = 0; i < k; i++) b[i] -= A[i + (size_t)k * n] * b[k];
+    }
+  }
+  return 0;
+}
+
 static double norm1(int n, const double *A)
 {
   double norm = 0.0;
@@ -137,11 +188,10 @@ mf_status mf_expm_apply(mf_expm_workspace *w, int n, const double *A, double *E)
   for (int i = 0; i < n; i++) V[i + (size_t)i * n] += b[0];
   /* r(B) = (V - U)^-1 (V + U): the system matrix in B2, the right-hand sides (then the solution) in T. */
   for (size_t k = 0; k < nn; k++) B2[k] = V[k] - U[k], T[k] = V[k] + U[k];
-  lapack_int info = LAPACKE_dgesv_work(LAPACK_COL_MAJOR, n, n, B2, n, w->ipiv, T, n);
+  const int info = lu_solve(n, B2, T, n, w->ipiv);
   if (info > 0)
-    return mf_error(MF_ERECOVER, "expm: the Pade denominator of a %d x %d matrix is singular (dgesv info = %d)", n, n,
-                    (int)info);
-  if (info < 0) return mf_error(MF_EBUG, "expm: LAPACK dgesv rejected argument %d", (int)-info);
+    return mf_error(MF_ERECOVER, "expm: the Pade denominator of a %d x %d matrix is singular (zero pivot %d)", n, n,
+                    info);
   /* Square s times, alternating between T and B4 so that no product aliases its factors. */
   double *cur = T, *next = B4;
   for (int k = 0; k < s; k++) {

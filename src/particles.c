@@ -12,7 +12,6 @@
 #include "mfbalance/expm.h"
 #include "particles_kernel.h"
 
-#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +190,27 @@ static void exponential_coefficients(double kappa, double sigma, double h, mf_ke
   k->sd = sigma * sqrt(kh != 0.0 ? -expm1(-2.0 * kh) / (2.0 * kappa) : h);
 }
 
+/* The Cholesky factor L (L L^T = Q) of the n x n symmetric positive definite
+ * Q, in place in its lower triangle (the upper one is left alone).  In plain
+ * loops for the small n here, as mf_expm_ou_apply, so that no BLAS thread
+ * pool is woken every step.  Returns 1, or 0 if Q is not positive definite. */
+static int cholesky_lower(int n, double *Q)
+{
+  for (int j = 0; j < n; j++) {
+    double d = Q[j + j * n];
+    for (int k = 0; k < j; k++) d -= Q[j + k * n] * Q[j + k * n];
+    if (!(d > 0.0)) return 0;
+    const double ljj = sqrt(d);
+    Q[j + j * n] = ljj;
+    for (int i = j + 1; i < n; i++) {
+      double v = Q[i + j * n];
+      for (int k = 0; k < j; k++) v -= Q[i + k * n] * Q[j + k * n];
+      Q[i + j * n] = v / ljj;
+    }
+  }
+  return 1;
+}
+
 /* One step of size h of the split scheme (electrical coupling, exponential
  * scheme).  With the activities frozen, the means M_p and the deviations
  * y_i = X_i - M_p of the particle system obey exactly
@@ -260,11 +280,9 @@ static mf_status step_split(mf_particles *ps, double h)
   double E[MF_MAX_POPS * MF_MAX_POPS], phi[MF_MAX_POPS], Q[MF_MAX_POPS * MF_MAX_POPS], shift[MF_MAX_POPS];
   mf_status status = mf_expm_ou_apply(ps->expm, P, K, bvec, Sigma, h, E, phi, Q);
   if (status != MF_OK) return status;
-  lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', P, Q, P);
-  if (info != 0)
-    return mf_error(info > 0 ? MF_ENUMERIC : MF_EBUG,
-                    "the covariance of the population means is not positive definite at t = %.9g (dpotrf info = %d)",
-                    ps->t, (int)info);
+  if (!cholesky_lower(P, Q))
+    return mf_error(MF_ENUMERIC, "the covariance of the population means is not positive definite at t = %.9g",
+                    ps->t);
   for (int p = 0; p < P; p++) {
     double mean = phi[p];
     for (int q = 0; q < P; q++) mean += E[p + q * P] * ps->xbar[q];

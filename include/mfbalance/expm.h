@@ -4,9 +4,9 @@
  *
  * Matrices are column-major, element (i, j) of an n x n matrix at
  * [i + j n], as in LAPACK.  The orders meant here are small (the number of
- * populations, or twice that plus one): everything is O(n^3) per call and
- * the products are plain loops, so results do not depend on a BLAS's
- * threading.
+ * populations, or twice that plus one): everything is O(n^3) per call, in
+ * plain loops, so results do not depend on a BLAS's threading and no BLAS
+ * thread pool is woken.
  */
 #ifndef MFBALANCE_EXPM_H
 #define MFBALANCE_EXPM_H
@@ -27,11 +27,11 @@ void mf_expm_workspace_free(mf_expm_workspace *w);
  * (Higham, SIAM J. Matrix Anal. Appl. 26 (2005) 1179, Algorithm 2.3 with
  * m = 13): A is scaled by 2^-s so that its 1-norm is at most
  * theta_13 = 5.37, the approximant r(B) = (V - U)^-1 (V + U) is formed
- * with LAPACK dgesv, and squared s times.  Backward error about the unit
- * round-off for any norm.
+ * by LU with partial pivoting (the algorithm of LAPACK dgesv), and squared
+ * s times.  Backward error about the unit round-off for any norm.
  * Returns MF_OK; MF_EINPUT for n out of range or a non-finite entry;
- * MF_ERECOVER if V - U is singular (LAPACK info > 0); MF_EBUG if LAPACK
- * rejects an argument.  E is undefined after a failure. */
+ * MF_ERECOVER if V - U is singular (a zero pivot).  E is undefined after a
+ * failure. */
 mf_status mf_expm_apply(mf_expm_workspace *w, int n, const double *A, double *E);
 
 /* The exact step of length h >= 0 of the linear SDE
