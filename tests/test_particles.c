@@ -12,6 +12,8 @@
  *  - gamma G dt = 100 with electrical coupling and cubic f: the split scheme
  *    keeps mean and s.d. within 1% of the PDE's (moving frames), where
  *    Euler-Maruyama diverges;
+ *  - the consensus mode of a finite network: drift and sigma^2 t / n noise
+ *    of the mean, undamped, over 400 networks;
  *  - the empirical observables of a known sample, and their A and V with
  *    electrical coupling. */
 #include "numtest.h"
@@ -304,6 +306,43 @@ static void test_electrical_stiff(void **state)
   free(density);
 }
 
+/* One population coupled to itself electrically only (g_el = 1, g = 0), f = 0.3, gamma = 1e4,
+ * dt = 0.01: the mean feels no restoring force at all, dM = 0.3 dt + sigma dWbar, so over networks
+ * of n neurons M(t) ~ N(mu0 + 0.3 t, (s0^2 + sigma^2 t) / n).  Damping the noise of the mean at the
+ * neurons' rate gamma G would leave (s0^2 + sigma^2 / (2 gamma)) / n instead. */
+static void test_consensus_noise(void **state)
+{
+  (void)state;
+  mf_model m;
+  memset(&m, 0, sizeof m);
+  m.P = 1;
+  m.gamma = 1e4;
+  m.pop[0] = test_pop("E", 0.5, 0.0, 1.0, 0.0, 0.0, 0.2, 0.3);
+  m.pop[0].f[0] = 0.3;
+  m.pop[0].g_el[0] = 1.0;
+  const int R = 400;
+  const long n = 1000;
+  const double t = 1.0, expect_mean = 0.2 + 0.3 * t, expect_var = (0.3 * 0.3 + 0.5 * 0.5 * t) / n;
+  double sum = 0.0, sum2 = 0.0;
+  for (int r = 0; r < R; r++) {
+    mf_particle_opts opts = {.n = n, .dt = 0.01, .seed = 5000 + r, .scheme = MF_PARTICLES_EXPONENTIAL, .threads = 1};
+    mf_particles *ps = mf_particles_create(&m, &opts);
+    assert_int_equal(mf_particles_advance(ps, t), MF_OK);
+    double mean, var;
+    sample_moments(mf_particles_voltages(ps, 0), n, &mean, &var);
+    sum += mean, sum2 += mean * mean;
+    mf_particles_free(ps);
+  }
+  const double mean = sum / R, var = (sum2 - R * mean * mean) / (R - 1);
+  const double se_mean = sqrt(expect_var / R), se_var = expect_var * sqrt(2.0 / (R - 1));
+  print_message("consensus mode, %d networks of %ld: mean of the means %.6f (exact %.6f, %+.2f SE), their variance "
+                "%.4e (exact %.4e, %+.2f SE; damped at gamma G it would be %.2e)\n", R, n, mean, expect_mean,
+                (mean - expect_mean) / se_mean, var, expect_var, (var - expect_var) / se_var,
+                (0.09 + 0.25 / (2.0 * m.gamma)) / n);
+  assert_abs(mean, expect_mean, 4.0 * se_mean, "the mean drifts by f t, undamped");
+  assert_abs(var, expect_var, 4.0 * se_var, "the noise of the mean is sigma^2 t / n, undamped");
+}
+
 static void test_empirical_observables(void **state)
 {
   (void)state;
@@ -365,7 +404,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_linear_exact),          cmocka_unit_test(test_electrical_linear),
       cmocka_unit_test(test_threads_identical),     cmocka_unit_test(test_stiff),
-      cmocka_unit_test(test_electrical_stiff),      cmocka_unit_test(test_empirical_observables),
+      cmocka_unit_test(test_electrical_stiff),      cmocka_unit_test(test_consensus_noise),
+      cmocka_unit_test(test_empirical_observables),
       cmocka_unit_test(test_wasserstein),
   };
   return cmocka_run_group_tests_name("particles", tests, NULL, NULL);
