@@ -4,6 +4,7 @@
  * the flow Jacobian's eigenvalues come from LAPACK dgeev. */
 #include "mfbalance/balance.h"
 
+#include "mfbalance/expm.h"
 #include "mfbalance/integrator.h"
 
 #include <cvode/cvode.h>
@@ -81,6 +82,46 @@ mf_status mf_balance_consensus_rates(const mf_model *model, double *eig_re, doub
   mf_balance_jacobian(model, x, J); /* -L, the same at every x */
   lapack_int info = LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', P, J, P, eig_re, eig_im, NULL, 1, NULL, 1);
   if (info != 0) return mf_error(MF_ENUMERIC, "LAPACK dgeev failed (info = %d) on the Laplacian", (int)info);
+  return MF_OK;
+}
+
+mf_status mf_balance_consensus_point(const mf_model *model, const double *x, double *c)
+{
+  if (!mf_balance_is_consensus(model))
+    return mf_error(MF_EINPUT, "the consensus point needs pure electrical coupling (g = 0, some g_el > 0)");
+  const int P = model->P;
+  double J[MF_MAX_POPS * MF_MAX_POPS], E[MF_MAX_POPS * MF_MAX_POPS], E2[MF_MAX_POPS * MF_MAX_POPS];
+  double zero[MF_MAX_POPS] = {0}, norm = 0.0;
+  mf_balance_jacobian(model, zero, J); /* -L */
+  for (int k = 0; k < P * P; k++) norm = fmax(norm, fabs(J[k]));
+  for (int k = 0; k < P * P; k++) J[k] /= norm; /* -L tau with tau = 1 / max |L_pq| */
+  mf_expm_workspace *w = mf_expm_workspace_create(P);
+  if (!w) return mf_errcode();
+  mf_status status = mf_expm_apply(w, P, J, E);
+  mf_expm_workspace_free(w);
+  if (status != MF_OK) return status;
+  /* exp(-L 2^k tau) -> the spectral projector on the zero eigenvalue (the other eigenvalues of L have
+   * positive real parts).  Each squaring doubles tau; it stops once a squaring changes nothing. */
+  int settled = 0;
+  for (int k = 0; k < 200 && !settled; k++) {
+    double change = 0.0;
+    for (int j = 0; j < P; j++)
+      for (int i = 0; i < P; i++) {
+        double s = 0.0;
+        for (int l = 0; l < P; l++) s += E[i + l * P] * E[l + j * P];
+        E2[i + j * P] = s;
+        change = fmax(change, fabs(s - E[i + j * P]));
+      }
+    memcpy(E, E2, (size_t)P * P * sizeof *E);
+    settled = change <= 1e-14;
+  }
+  if (!settled) return mf_error(MF_ENUMERIC, "the consensus projector did not settle after 200 squarings");
+  double y[MF_MAX_POPS];
+  for (int p = 0; p < P; p++) {
+    y[p] = 0.0;
+    for (int q = 0; q < P; q++) y[p] += E[p + q * P] * x[q];
+  }
+  memcpy(c, y, (size_t)P * sizeof *c);
   return MF_OK;
 }
 

@@ -217,10 +217,13 @@ mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts)
     model.gamma = cfg->sweep.gammas[g];
     mf_balance_point points[MF_BALANCE_MAX_ROOTS];
     int npoints = 0;
+    /* Pure electrical coupling balances on the consensus line: x* is the point of it that the
+     * early-behaviour flow reaches from the final means (mf_balance_consensus_point). */
+    const int consensus = mf_balance_is_consensus(&model);
     if ((status = mf_balance_find(&model, grid->faces[0], grid->faces[grid->n], points, MF_BALANCE_MAX_ROOTS,
                                   &npoints)) != MF_OK)
       break;
-    if (npoints == 0) {
+    if (npoints == 0 && !consensus) {
       status = mf_error(MF_ENUMERIC, "gamma = %g: no balance point in the grid's interval", model.gamma);
       break;
     }
@@ -246,9 +249,14 @@ mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts)
           for (long i = 0; i < n; i++) d += (x[i] - means[p]) * (x[i] - means[p]);
           sds[p] = sqrt(d / (double)n);
         }
-        const int near = mf_balance_nearest(points, npoints, P, means);
+        double line[MF_MAX_POPS];
+        const int near = consensus ? -1 : mf_balance_nearest(points, npoints, P, means);
+        if (consensus && (status = mf_balance_consensus_point(&model, means, line)) != MF_OK) {
+          mf_particles_free(ps);
+          break;
+        }
         for (int p = 0; p < P; p++) {
-          const double xs = points[near].x[p];
+          const double xs = consensus ? line[p] : points[near].x[p];
           const double w1 = mf_wasserstein1_dirac(mf_particles_voltages(ps, p), mf_particles_count(ps, p), xs);
           fprintf(rows.fp, "%.17g,%ld,%s,%.17g,%.17g,%.17g,%.17g,%.17g\n", model.gamma, po.n, model.pop[p].name,
                   po.dt, xs, means[p], sds[p], w1);

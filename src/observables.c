@@ -65,10 +65,11 @@ void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observabl
 
 void mf_observables_particles(const mf_particles *ps, const mf_grid *grid, mf_pop_observables *obs, double *density)
 {
-  double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
+  double m[MF_MAX_POPS], xbar[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
   mf_particles_activities(ps, m);
+  mf_particles_means(ps, xbar);
   const mf_model *model = mf_particles_model(ps);
-  mf_model_coupling(model, m, NULL, A, C);
+  mf_model_coupling(model, m, xbar, A, C);
   for (int p = 0; p < model->P; p++) {
     const double *x = mf_particles_voltages(ps, p);
     const long count = mf_particles_count(ps, p);

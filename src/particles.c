@@ -1,9 +1,15 @@
 /* particles.c -- the particle simulator of the network (particles.h,
  * docs/particles.md): coefficients of each step, the OpenMP loop over
- * blocks, and activities summed in block order for reproducibility. */
+ * blocks, and activities and means summed in block order for
+ * reproducibility.  With electrical coupling the exponential scheme is the
+ * split one: every neuron takes the scalar exponential step without the
+ * network's mean forcing, then each population is translated so that its
+ * mean is the exact solution of the P-dimensional linear mean equation
+ * (expm.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/particles.h"
 
+#include "mfbalance/expm.h"
 #include "particles_kernel.h"
 
 #include <math.h>
@@ -22,8 +28,11 @@ struct mf_particles {
   long nblocks[MF_MAX_POPS]; /* blocks of each population */
   long total_blocks;
   double *x;                 /* all voltages, population after population */
-  double *partial;           /* per block: sum of S(X), sum of X; 2 x total_blocks */
+  double *partial;           /* per block: up to 3 sums (S(X), X, ...); 3 x total_blocks */
   double m[MF_MAX_POPS];     /* current activities */
+  double xbar[MF_MAX_POPS];  /* current means, summed in block order */
+  int electrical;            /* 1 if some g_el != 0 */
+  mf_expm_workspace *expm;   /* the mean step (order 2P + 1); electrical exponential scheme only */
   double t;
   long steps;
   double wall;               /* seconds spent in mf_particles_advance */
@@ -46,35 +55,53 @@ void mf_particles_free(mf_particles *ps)
   if (!ps) return;
   free(ps->x);
   free(ps->partial);
+  mf_expm_workspace_free(ps->expm);
   free(ps);
 }
 
+static mf_status not_finite(const mf_particles *ps, int p)
+{
+  return mf_error(MF_ENUMERIC, "population %s: the voltages are no longer finite at t = %.9g (step %ld, %s scheme)",
+                  ps->model.pop[p].name, ps->t, ps->steps, mf_particle_scheme_name(ps->opts.scheme));
+}
+
+static void set_threads(const mf_particles *ps)
+{
+#ifdef _OPENMP
+  if (ps->opts.threads > 0) omp_set_num_threads(ps->opts.threads);
+#else
+  (void)ps;
+#endif
+}
+
+/* The block length of block b of population p. */
+static int block_len(const mf_particles *ps, int p, long b)
+{
+  const long first = b * MF_PARTICLE_BLOCK, count = ps->count[p];
+  return (int)(count - first < MF_PARTICLE_BLOCK ? count - first : MF_PARTICLE_BLOCK);
+}
+
 /* Run the kernel over every block of every population (in parallel), then
- * reduce the block sums in order.  Returns MF_OK or MF_ENUMERIC. */
+ * reduce the block sums in order into m and xbar.  Returns MF_OK or
+ * MF_ENUMERIC. */
 static mf_status sweep_blocks(mf_particles *ps, const mf_kernel_params *kp, int draw_only)
 {
   const int P = ps->model.P;
-#ifdef _OPENMP
-  if (ps->opts.threads > 0) omp_set_num_threads(ps->opts.threads);
-#endif
+  set_threads(ps);
   for (int p = 0; p < P; p++) {
     double *x = ps->x + ps->offset[p];
     double *partial = ps->partial;
     const long nb = ps->nblocks[p], count = ps->count[p];
     const mf_kernel_params *kpp = &kp[p];
 #pragma omp parallel for schedule(static)
-    for (long b = 0; b < nb; b++) {
-      long first = b * MF_PARTICLE_BLOCK;
-      int len = (int)(count - first < MF_PARTICLE_BLOCK ? count - first : MF_PARTICLE_BLOCK);
-      mf_particles_kernel(x + first, len, (uint32_t)b, kpp, draw_only, partial + 2 * b);
-    }
+    for (long b = 0; b < nb; b++)
+      mf_particles_kernel(x + b * MF_PARTICLE_BLOCK, block_len(ps, p, b), (uint32_t)b, kpp, draw_only, partial + 3 * b);
     if (draw_only) continue;
     double sum_s = 0.0, sum_x = 0.0;
-    for (long b = 0; b < nb; b++) sum_s += partial[2 * b], sum_x += partial[2 * b + 1];
-    if (!isfinite(sum_x) || !isfinite(sum_s))
-      return mf_error(MF_ENUMERIC, "population %s: the voltages are no longer finite at t = %.9g (step %ld, "
-                      "%s scheme)", ps->model.pop[p].name, ps->t, ps->steps, mf_particle_scheme_name(ps->opts.scheme));
+    for (long b = 0; b < nb; b++) sum_s += partial[3 * b], sum_x += partial[3 * b + 1];
+    if (!isfinite(sum_x) || !isfinite(sum_s)) return not_finite(ps, p);
     ps->m[p] = sum_s / (double)count;
+    ps->xbar[p] = sum_x / (double)count;
   }
   return MF_OK;
 }
@@ -97,10 +124,6 @@ mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts 
     mf_error(MF_EINPUT, "gamma = inf: the limit problem is solved by `mfbalance hj` only");
     return NULL;
   }
-  if (mf_model_has_electrical(model)) {
-    mf_error(MF_EINPUT, "electrical coupling (g_el) is not in the particle simulator yet: use `mfbalance run`");
-    return NULL;
-  }
   const int P = model->P;
   if (opts->n < P || opts->n > (1L << 40)) {
     mf_error(MF_EINPUT, "n = %ld neurons: expected %d to 2^40", opts->n, P);
@@ -114,6 +137,9 @@ mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts 
   if (!ps) goto nomem;
   ps->model = *model;
   ps->opts = *opts;
+  ps->electrical = mf_model_has_electrical(model);
+  if (ps->electrical && opts->scheme == MF_PARTICLES_EXPONENTIAL && !(ps->expm = mf_expm_workspace_create(2 * P + 1)))
+    goto nomem;
   long assigned = 0;
   for (int p = 0; p < P; p++) {
     long c = p < P - 1 ? lround(model->pop[p].fraction * (double)opts->n) : opts->n - assigned;
@@ -125,7 +151,7 @@ mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts 
     assigned += c;
   }
   ps->x = malloc((size_t)assigned * sizeof *ps->x);
-  ps->partial = malloc(2 * (size_t)ps->total_blocks * sizeof *ps->partial);
+  ps->partial = malloc(3 * (size_t)ps->total_blocks * sizeof *ps->partial);
   if (!ps->x || !ps->partial) goto nomem;
 
   /* Initial voltages from the step-0 normals (uniform data: Phi(Z), from erfc). */
@@ -135,13 +161,15 @@ mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts 
   sweep_blocks(ps, kp, 1);
   for (int p = 0; p < P; p++) {
     const mf_population *pop = &model->pop[p];
-    double *x = ps->x + ps->offset[p], sum_s = 0.0;
+    double *x = ps->x + ps->offset[p], sum_s = 0.0, sum_x = 0.0;
     for (long i = 0; i < ps->count[p]; i++) {
       x[i] = pop->init == MF_INIT_GAUSSIAN ? pop->init_a + pop->init_b * x[i]
                                            : pop->init_a + (pop->init_b - pop->init_a) * 0.5 * erfc(-x[i] / sqrt(2.0));
       sum_s += mf_model_S(pop, x[i]);
+      sum_x += x[i];
     }
     ps->m[p] = sum_s / (double)ps->count[p];
+    ps->xbar[p] = sum_x / (double)ps->count[p];
   }
   return ps;
 
@@ -151,13 +179,144 @@ nomem:
   return NULL;
 }
 
+/* The coefficients of the exponential scheme for rate kappa over h:
+ * e = exp(-kappa h), a = (1 - e)/kappa, sd = sigma sqrt((1 - e^2)/(2 kappa)).
+ * kappa h -> 0: a -> h and (1 - e^2)/(2 kappa) -> h; expm1 keeps both accurate. */
+static void exponential_coefficients(double kappa, double sigma, double h, mf_kernel_params *k)
+{
+  const double kh = kappa * h;
+  k->e = exp(-kh);
+  k->a = kh != 0.0 ? -expm1(-kh) / kappa : h;
+  k->sd = sigma * sqrt(kh != 0.0 ? -expm1(-2.0 * kh) / (2.0 * kappa) : h);
+}
+
+/* The Cholesky factor L (L L^T = Q) of the n x n symmetric positive definite
+ * Q, in place in its lower triangle (the upper one is left alone).  In plain
+ * loops for the small n here, as mf_expm_ou_apply, so that no BLAS thread
+ * pool is woken every step.  Returns 1, or 0 if Q is not positive definite. */
+static int cholesky_lower(int n, double *Q)
+{
+  for (int j = 0; j < n; j++) {
+    double d = Q[j + j * n];
+    for (int k = 0; k < j; k++) d -= Q[j + k * n] * Q[j + k * n];
+    if (!(d > 0.0)) return 0;
+    const double ljj = sqrt(d);
+    Q[j + j * n] = ljj;
+    for (int i = j + 1; i < n; i++) {
+      double v = Q[i + j * n];
+      for (int k = 0; k < j; k++) v -= Q[i + k * n] * Q[j + k * n];
+      Q[i + j * n] = v / ljj;
+    }
+  }
+  return 1;
+}
+
+/* One step of size h of the split scheme (electrical coupling, exponential
+ * scheme).  With the activities frozen, the means M_p and the deviations
+ * y_i = X_i - M_p of the particle system obey exactly
+ *
+ *     dM = (b - K M) dt + dWbar,   K = diag(gamma A_p - c1_p) - gamma g_el,
+ *         b_p = <r_p> + gamma sum_q g_pq v_q m_q,   Cov(dWbar_p) = sigma_p^2 / n_p dt,
+ *     dy_i = (r_p(X_i) - <r_p> - kappa_p y_i) dt + sigma_p (dW_i - dWbar_p),   kappa_p = gamma A_p - c1_p,
+ *
+ * (r_p = f_p - c1_p x, <r_p> its population mean, dWbar_p the mean of the
+ * population's dW_i, independent of the dW_i - dWbar_p).  Pass 1 gives every
+ * neuron the scalar exponential step without the mean forcing (X e + r(X) a +
+ * sd Z): up to a common translation of each population this is the exact
+ * deviation step with <r_p> frozen.  The sums of pass 1 give <r_p>, the
+ * translation's reference and zeta_p = sum Z / sqrt(n_p), a standard normal
+ * independent of the deviations.  The means then take the exact step of
+ * their linear SDE (mf_expm_ou_apply) with the noise L zeta, L L^T = Q, and
+ * pass 2 translates each population onto its new mean and evaluates S.
+ * Without electrical weights this is the scalar scheme again (E = diag(e),
+ * L = diag(sd / sqrt(n_p))), and the noise of the means is the sum of the
+ * neurons' own: along the consensus direction it is kept, not damped. */
+static mf_status step_split(mf_particles *ps, double h)
+{
+  const mf_model *model = &ps->model;
+  const int P = model->P;
+  const double gamma = model->gamma, zero[MF_MAX_POPS] = {0};
+  double A[MF_MAX_POPS], C[MF_MAX_POPS];
+  mf_model_coupling(model, ps->m, zero, A, C); /* C: the chemical part only */
+  mf_kernel_params kp[MF_MAX_POPS];
+  memset(kp, 0, sizeof kp);
+  double K[MF_MAX_POPS * MF_MAX_POPS], Sigma[MF_MAX_POPS * MF_MAX_POPS] = {0};
+  ps->steps++;
+  for (int p = 0; p < P; p++) {
+    const mf_population *pop = &model->pop[p];
+    mf_kernel_params *k = &kp[p];
+    kernel_key(ps, k, (uint32_t)ps->steps, p);
+    k->f0 = pop->f[0];
+    k->f1 = 0.0;
+    k->f2 = pop->f[2];
+    k->f3 = pop->f[3];
+    const double kappa = gamma * A[p] - pop->f[1];
+    exponential_coefficients(kappa, pop->sigma, h, k);
+    for (int q = 0; q < P; q++) K[p + q * P] = (p == q ? kappa : 0.0) - gamma * pop->g_el[q];
+    Sigma[p + p * P] = pop->sigma * pop->sigma / (double)ps->count[p];
+  }
+  ps->t += h; /* the state about to be computed, as named in a failure */
+  set_threads(ps);
+
+  /* Pass 1, and its sums in block order: of r(X), of X' and of Z. */
+  double bvec[MF_MAX_POPS], ybar[MF_MAX_POPS], zeta[MF_MAX_POPS];
+  for (int p = 0; p < P; p++) {
+    double *x = ps->x + ps->offset[p], *partial = ps->partial;
+    const long nb = ps->nblocks[p];
+    const mf_kernel_params *kpp = &kp[p];
+#pragma omp parallel for schedule(static)
+    for (long b = 0; b < nb; b++)
+      mf_particles_kernel_split(x + b * MF_PARTICLE_BLOCK, block_len(ps, p, b), (uint32_t)b, kpp, partial + 3 * b);
+    double sum_r = 0.0, sum_y = 0.0, sum_z = 0.0;
+    for (long b = 0; b < nb; b++) sum_r += partial[3 * b], sum_y += partial[3 * b + 1], sum_z += partial[3 * b + 2];
+    if (!isfinite(sum_r) || !isfinite(sum_y)) return not_finite(ps, p);
+    const double n = (double)ps->count[p];
+    bvec[p] = sum_r / n + gamma * C[p];
+    ybar[p] = sum_y / n;
+    zeta[p] = sum_z / sqrt(n);
+  }
+
+  /* The means: M' = E M + phi + L zeta. */
+  double E[MF_MAX_POPS * MF_MAX_POPS], phi[MF_MAX_POPS], Q[MF_MAX_POPS * MF_MAX_POPS], shift[MF_MAX_POPS];
+  mf_status status = mf_expm_ou_apply(ps->expm, P, K, bvec, Sigma, h, E, phi, Q);
+  if (status != MF_OK) return status;
+  if (!cholesky_lower(P, Q))
+    return mf_error(MF_ENUMERIC, "the covariance of the population means is not positive definite at t = %.9g",
+                    ps->t);
+  for (int p = 0; p < P; p++) {
+    double mean = phi[p];
+    for (int q = 0; q < P; q++) mean += E[p + q * P] * ps->xbar[q];
+    for (int q = 0; q <= p; q++) mean += Q[p + q * P] * zeta[q];
+    shift[p] = mean - ybar[p];
+  }
+
+  /* Pass 2: translate, then the activities and means in block order. */
+  for (int p = 0; p < P; p++) {
+    double *x = ps->x + ps->offset[p], *partial = ps->partial;
+    const long nb = ps->nblocks[p];
+    const mf_kernel_params *kpp = &kp[p];
+    const double sh = shift[p];
+#pragma omp parallel for schedule(static)
+    for (long b = 0; b < nb; b++)
+      mf_particles_kernel_shift(x + b * MF_PARTICLE_BLOCK, block_len(ps, p, b), sh, kpp, partial + 3 * b);
+    double sum_s = 0.0, sum_x = 0.0;
+    for (long b = 0; b < nb; b++) sum_s += partial[3 * b], sum_x += partial[3 * b + 1];
+    if (!isfinite(sum_x) || !isfinite(sum_s)) return not_finite(ps, p);
+    ps->m[p] = sum_s / (double)ps->count[p];
+    ps->xbar[p] = sum_x / (double)ps->count[p];
+  }
+  return MF_OK;
+}
+
 /* One step of size h. */
 static mf_status step(mf_particles *ps, double h)
 {
+  if (ps->electrical && ps->opts.scheme == MF_PARTICLES_EXPONENTIAL) return step_split(ps, h);
   const mf_model *model = &ps->model;
   const double gamma = model->gamma;
   double A[MF_MAX_POPS], C[MF_MAX_POPS];
-  mf_model_coupling(model, ps->m, NULL, A, C);
+  /* Chemical only: xbar is not needed (and left out, so that C is what it always was). */
+  mf_model_coupling(model, ps->m, ps->electrical ? ps->xbar : NULL, A, C);
   mf_kernel_params kp[MF_MAX_POPS];
   memset(kp, 0, sizeof kp);
   ps->steps++;
@@ -174,12 +333,8 @@ static mf_status step(mf_particles *ps, double h)
       k->a = h;
       k->sd = pop->sigma * sqrt(h);
     } else {
-      /* kappa h -> 0: (1 - e)/kappa -> h and (1 - e^2)/(2 kappa) -> h; expm1 keeps both accurate. */
-      const double kappa = gamma * A[p] - pop->f[1], kh = kappa * h;
       k->f1 = 0.0;
-      k->e = exp(-kh);
-      k->a = kh != 0.0 ? -expm1(-kh) / kappa : h;
-      k->sd = pop->sigma * sqrt(kh != 0.0 ? -expm1(-2.0 * kh) / (2.0 * kappa) : h);
+      exponential_coefficients(gamma * A[p] - pop->f[1], pop->sigma, h, k);
     }
   }
   ps->t += h; /* the state about to be computed, as named in a failure */
@@ -218,4 +373,9 @@ const double *mf_particles_voltages(const mf_particles *ps, int p) { return ps->
 void mf_particles_activities(const mf_particles *ps, double *m)
 {
   memcpy(m, ps->m, (size_t)ps->model.P * sizeof(double));
+}
+
+void mf_particles_means(const mf_particles *ps, double *xbar)
+{
+  memcpy(xbar, ps->xbar, (size_t)ps->model.P * sizeof(double));
 }

@@ -20,13 +20,19 @@
 #define MF_CLONES
 #endif
 
+/* block_normals is inlined into each clone, so that it is compiled for the clone's target. */
+#if defined(__GNUC__)
+#define MF_INLINE static inline __attribute__((always_inline))
+#else
+#define MF_INLINE static inline
+#endif
+
 enum { B = MF_PARTICLE_BLOCK, HALF = MF_PARTICLE_BLOCK / 2 };
 
-MF_CLONES
-void mf_particles_kernel(double *x, int len, uint32_t block, const mf_kernel_params *kp, int draw_only,
-                         double sums[2])
+/* The B standard normals of block `block` at the counter of kp. */
+MF_INLINE void block_normals(uint32_t block, const mf_kernel_params *kp, double z[B])
 {
-  double u[B], z[B], rad[HALF], th[HALF];
+  double u[B], rad[HALF], th[HALF];
   const philox4x32_key_t key = {{kp->key[0], kp->key[1]}};
   for (int g = 0; g < B / 4; g++) {
     const philox4x32_ctr_t ctr = {{kp->step, kp->pop, block, (uint32_t)g}};
@@ -43,7 +49,14 @@ void mf_particles_kernel(double *x, int len, uint32_t block, const mf_kernel_par
   for (int h = 0; h < HALF; h++) z[h] = rad[h] * cos(th[h]);
 #pragma omp simd
   for (int h = 0; h < HALF; h++) z[HALF + h] = rad[h] * sin(th[h]);
+}
 
+MF_CLONES
+void mf_particles_kernel(double *x, int len, uint32_t block, const mf_kernel_params *kp, int draw_only,
+                         double sums[2])
+{
+  double z[B];
+  block_normals(block, kp, z);
   if (draw_only) {
     for (int j = 0; j < len; j++) x[j] = z[j];
     return;
@@ -56,6 +69,44 @@ void mf_particles_kernel(double *x, int len, uint32_t block, const mf_kernel_par
     const double xi = x[j];
     const double b = f0 + xi * (f1 + xi * (f2 + xi * f3));
     const double xn = xi * e + b * a + sd * z[j];
+    x[j] = xn;
+    sum_x += xn;
+    sum_s += s / (1.0 + exp(-k * (xn - theta)));
+  }
+  sums[0] = sum_s;
+  sums[1] = sum_x;
+}
+
+MF_CLONES
+void mf_particles_kernel_split(double *x, int len, uint32_t block, const mf_kernel_params *kp, double sums[3])
+{
+  double z[B];
+  block_normals(block, kp, z);
+  double sum_b = 0.0, sum_x = 0.0, sum_z = 0.0;
+  const double e = kp->e, a = kp->a, sd = kp->sd, f0 = kp->f0, f1 = kp->f1, f2 = kp->f2, f3 = kp->f3;
+#pragma omp simd reduction(+ : sum_b, sum_x, sum_z)
+  for (int j = 0; j < len; j++) {
+    const double xi = x[j];
+    const double b = f0 + xi * (f1 + xi * (f2 + xi * f3));
+    const double xn = xi * e + b * a + sd * z[j];
+    x[j] = xn;
+    sum_b += b;
+    sum_x += xn;
+    sum_z += z[j];
+  }
+  sums[0] = sum_b;
+  sums[1] = sum_x;
+  sums[2] = sum_z;
+}
+
+MF_CLONES
+void mf_particles_kernel_shift(double *x, int len, double shift, const mf_kernel_params *kp, double sums[2])
+{
+  double sum_s = 0.0, sum_x = 0.0;
+  const double s = kp->s, k = kp->k, theta = kp->theta;
+#pragma omp simd reduction(+ : sum_s, sum_x)
+  for (int j = 0; j < len; j++) {
+    const double xn = x[j] + shift;
     x[j] = xn;
     sum_x += xn;
     sum_s += s / (1.0 + exp(-k * (xn - theta)));

@@ -8,7 +8,7 @@
 
 typedef struct {
   double e, a, sd;          /* X' = X e + b(X) a + sd Z */
-  double f0, f2, f3;        /* b(X) = f0 + f2 X^2 + f3 X^3 (f0 includes gamma C, and c1 when not in e) */
+  double f0, f2, f3;        /* b(X) = f0 + f2 X^2 + f3 X^3 (f0 includes gamma C, except in the split step) */
   double f1;                /* linear coefficient left in b (0 for the exponential scheme) */
   double s, k, theta;       /* S of this population */
   uint32_t key[2];          /* Philox key (the seed) */
@@ -21,5 +21,14 @@ typedef struct {
  * (used for the initial data). */
 void mf_particles_kernel(double *x, int len, uint32_t block, const mf_kernel_params *kp, int draw_only,
                          double sums[2]);
+
+/* Pass 1 of the split step (electrical coupling): the same update
+ * X' = X e + b(X) a + sd Z, returning the sums of b(X) (at the old X), of
+ * X' and of the normals Z in sums[0..2]; S is not evaluated. */
+void mf_particles_kernel_split(double *x, int len, uint32_t block, const mf_kernel_params *kp, double sums[3]);
+
+/* Pass 2 of the split step: X' = X + shift, returning the sums of S(X')
+ * (with kp's s, k, theta) and of X' in sums[0], sums[1]. */
+void mf_particles_kernel_shift(double *x, int len, double shift, const mf_kernel_params *kp, double sums[2]);
 
 #endif

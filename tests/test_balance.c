@@ -229,6 +229,24 @@ static void test_consensus(void **state)
   assert_abs(sorted[1], -(3.0 - sqrt(3.0)), 1e-12, "slow normal rate");
   assert_abs(sorted[2], -(3.0 + sqrt(3.0)), 1e-12, "fast normal rate");
   for (int i = 0; i < 3; i++) assert_abs(im[i], 0.0, 1e-12, "symmetric L: real eigenvalues");
+
+  /* The point the flow reaches: symmetric L, pi = (1, 1, 1): the plain average. */
+  const double x[3] = {0.5, -1.2, 2.0};
+  double c[3];
+  assert_int_equal(mf_balance_consensus_point(&m, x, c), MF_OK);
+  for (int p = 0; p < 3; p++) assert_rel(c[p], (0.5 - 1.2 + 2.0) / 3.0, 1e-13, "symmetric: the average, pop %d", p);
+  /* g_el = [[0, 1, 0], [4, 0, 0], [0, 0, 0]]: L = [[1, -1, 0], [-4, 4, 0], [0, 0, 0]], pi = (4, 1) on {0, 1};
+   * population 2 is not coupled and stays where it is. */
+  const double asym[3][3] = {{0, 1, 0}, {4, 0, 0}, {0, 0, 0}};
+  for (int p = 0; p < 3; p++)
+    for (int q = 0; q < 3; q++) m.pop[p].g_el[q] = asym[p][q];
+  assert_int_equal(mf_balance_consensus_point(&m, x, c), MF_OK);
+  assert_rel(c[0], (4.0 * 0.5 - 1.2) / 5.0, 1e-13, "asymmetric: pi-weighted");
+  assert_rel(c[1], (4.0 * 0.5 - 1.2) / 5.0, 1e-13, "asymmetric: pi-weighted, second");
+  assert_rel(c[2], 2.0, 1e-13, "an uncoupled population stays");
+  /* With a chemical weight there is no consensus line. */
+  m.pop[0].g[0] = 1.0;
+  assert_int_equal(mf_balance_consensus_point(&m, x, c), MF_EINPUT);
 }
 
 /* Two attracting balance points, each reached by the mean-field solver from its own side. */

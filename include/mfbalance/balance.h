@@ -51,6 +51,16 @@ void mf_balance_consensus_weights(const mf_model *model, double *pi);
  * one 0 per connected part (along the line), the others the normal rates. */
 mf_status mf_balance_consensus_rates(const mf_model *model, double *eig_re, double *eig_im);
 
+/* The point of the balance set that the early-behaviour flow
+ * dx/dtau = -L x (pure electrical coupling, L = diag(G) - g_el) reaches
+ * from x: c = lim exp(-L tau) x, the projection onto the kernel of L along
+ * its range (c_p = sum_q pi_q x_q / sum_q pi_q on a connected electrical
+ * graph, pi the left null vector of L).  From exp(-L tau) (expm.h), squared
+ * until it stops changing.  x and c have length P and may be the same
+ * array.  Returns MF_OK, MF_EINPUT if the model is not pure electrical,
+ * MF_ENUMERIC if the squaring does not settle. */
+mf_status mf_balance_consensus_point(const mf_model *model, const double *x, double *c);
+
 /* The flow Jacobian J = -dG/dx at x, P x P column-major (J[p + r P]). */
 void mf_balance_jacobian(const mf_model *model, const double *x, double *J);
 

@@ -34,7 +34,8 @@ void mf_observables_density(const mf_grid *grid, const double *rho, mf_pop_obser
 void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observables *obs);
 
 /* The observables of a particle state, in the same terms: mean and sd from
- * the samples exactly, m from the samples, mass = share of the samples
+ * the samples exactly, m from the samples, A and V from m and the sample
+ * means (which C_p needs with electrical coupling), mass = share of the samples
  * inside the grid, mode from the histogram on the grid (refined by the same
  * parabola).  density (length P * grid->n) receives the normalised
  * histograms, count / (n_p w_i). */

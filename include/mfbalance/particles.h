@@ -1,26 +1,38 @@
 /* particles.h -- the network itself: n stochastic neurons (MODEL.md section 1,
- * docs/particles.md).
+ * ../shared/FHN.md section 1 in one dimension, docs/particles.md).
  *
  *     dX^i = [ f_p(X^i) - gamma (A_p X^i - C_p) ] dt + sigma_p dW^i,
- *     A_p = sum_q g_pq m_q,  C_p = sum_q g_pq v_q m_q,  m_q = (1/n_q) sum_{j in q} S_q(X^j),
+ *     A_p = G_p + sum_q g_pq m_q,  C_p = sum_q g_el_pq xbar_q + sum_q g_pq v_q m_q,
+ *     m_q = (1/n_q) sum_{j in q} S_q(X^j),  xbar_q = (1/n_q) sum_{j in q} X^j,  G_p = sum_q g_el_pq,
  *
- * with the P activities m_q recomputed every step, so a step costs O(n).
+ * (chemical weights g, electrical weights g_el) with the P activities and P
+ * means recomputed every step, so a step costs O(n).
  *
- * Schemes (one step of size h, A and C frozen over the step):
+ * Schemes (one step of size h, the activities frozen over the step):
  *   MF_PARTICLES_EXPONENTIAL  the linear part -kappa X, kappa = gamma A_p - c1
  *       (c1 the linear coefficient of f_p), is integrated exactly, the rest
  *       b(X) = f_p(X) - c1 X + gamma C_p is frozen at the step's start:
  *           X' = X e + b(X) (1 - e)/kappa + sigma sqrt((1 - e^2)/(2 kappa)) Z,  e = exp(-kappa h).
  *       Stable for any gamma A h; exact in law for linear f and constant S;
  *       weak order 1 otherwise (an exponential Euler scheme).
+ *       With electrical coupling, C_p depends on the means, and freezing
+ *       them would pin each population's mean when gamma G h >> 1; the
+ *       scheme is then split: the deviations from the population means take
+ *       the step above (rate kappa, the mean forcing removed), the means the
+ *       exact step of their P-dimensional linear SDE (matrix exponential of
+ *       -K h, K = diag(kappa) - gamma g_el, with the phi_1 forcing and the
+ *       exact noise of the means).  Still stable for any gamma A h and exact
+ *       in law for linear f and constant S.  Without g_el it is the scalar
+ *       scheme above (the same law; that path is used then).
  *   MF_PARTICLES_EULER  Euler-Maruyama, X' = X + (f(X) - gamma (A X - C)) h + sigma sqrt(h) Z:
  *       unstable once (gamma A - c1) h > 2.
  *
  * Random numbers: Philox4x32-10 (Salmon et al., SC'11; Random123) keyed by
  * the seed, with the counter (step, population, block of 512 neurons); the
  * normals of a block come from Box-Muller.  A neuron's noise depends only on
- * (seed, population, index, step), and the activities are summed in a fixed
- * block order, so results are bit-identical for any number of threads.
+ * (seed, population, index, step), and the activities and means are summed
+ * in a fixed block order, so results are bit-identical for any number of
+ * threads.
  */
 #ifndef MFBALANCE_PARTICLES_H
 #define MFBALANCE_PARTICLES_H
@@ -53,7 +65,8 @@ void mf_particles_free(mf_particles *ps);
 
 /* Step to time tout (steps of dt, the last one shortened to land on tout).
  * Returns MF_OK, or MF_ENUMERIC when a voltage stops being finite (the
- * message gives the time); the state is then the first non-finite one. */
+ * message gives the time); the state is then the first non-finite one
+ * (with the split scheme, possibly only partly advanced). */
 mf_status mf_particles_advance(mf_particles *ps, double tout);
 
 double mf_particles_time(const mf_particles *ps);
@@ -65,6 +78,10 @@ const mf_model *mf_particles_model(const mf_particles *ps);
 
 /* The activities m_q of the current state (length P). */
 void mf_particles_activities(const mf_particles *ps, double *m);
+
+/* The means xbar_q of the current state (length P), as the simulator uses
+ * them (summed in a fixed order: the same for any number of threads). */
+void mf_particles_means(const mf_particles *ps, double *xbar);
 
 const char *mf_particle_scheme_name(mf_particle_scheme s);
 int mf_particle_scheme_from_name(const char *name);
