@@ -11,6 +11,7 @@
 #include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,6 +268,20 @@ static int hj_cvode_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *data)
   return mf_hj_rhs(s->hj, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
 }
 
+/* CVODE's name for a return flag, copied into buf.  SUNDIALS 6 returns a
+ * malloc'd string that the caller frees; 7.x a static one. */
+static const char *flag_name(int flag, char *buf, size_t len)
+{
+#if SUNDIALS_VERSION_MAJOR >= 7
+  snprintf(buf, len, "%s", CVodeGetReturnFlagName(flag));
+#else
+  char *name = CVodeGetReturnFlagName(flag);
+  snprintf(buf, len, "%s", name ? name : "unknown flag");
+  free(name);
+#endif
+  return buf;
+}
+
 static void hj_error_handler(int code, const char *module, const char *function, char *msg, void *data)
 {
   (void)code;
@@ -304,7 +319,8 @@ mf_hj_solver *mf_hj_solver_create(mf_hj *hj, const double *u0, double rtol, doub
   if (flag == CV_SUCCESS) flag = CVodeSetMaxNumSteps(s->cvode, max_steps);
   if (flag == CV_SUCCESS) flag = CVodeSetNonlinearSolver(s->cvode, s->nls);
   if (flag != CV_SUCCESS) {
-    mf_error(MF_EBUG, "setting up CVODE for the Hopf-Cole system: %s (%s)", CVodeGetReturnFlagName(flag), s->msg);
+    char name[64];
+    mf_error(MF_EBUG, "setting up CVODE for the Hopf-Cole system: %s (%s)", flag_name(flag, name, sizeof name), s->msg);
     goto fail;
   }
   return s;
@@ -319,9 +335,11 @@ mf_status mf_hj_solver_advance(mf_hj_solver *s, double tau)
 {
   s->msg[0] = '\0';
   int flag = CVode(s->cvode, tau, s->u, &s->tau, CV_NORMAL);
-  if (flag < 0)
+  if (flag < 0) {
+    char name[64];
     return mf_error(MF_ENUMERIC, "Hopf-Cole integration failed at tau = %.9g: %s%s%s", s->tau,
-                    CVodeGetReturnFlagName(flag), s->msg[0] ? ": " : "", s->msg);
+                    flag_name(flag, name, sizeof name), s->msg[0] ? ": " : "", s->msg);
+  }
   return MF_OK;
 }
 
