@@ -337,6 +337,7 @@ typedef struct {
   double D, half_D;    /* diffusion and 1/(2D) */
   double A, C;         /* coupling stiffness and A V */
   double wall_l, wall_r; /* zero-flux slopes at the walls (finite gamma) */
+  double sum_d;        /* sum of the d_i: not finite if u_p is not (Godunov's min and max would hide a NaN) */
 } hj_pop;
 
 /* The differences of u_p into hj's workspaces, and the rest of hj_pop.
@@ -364,7 +365,8 @@ static hj_pop population(mf_hj *hj, const double *u, int p, const double *A, con
   d.wall_l = (hj->eps * mf_model_f(pop, xl) - (d.A * xl - d.C)) / d.D;
   d.wall_r = (hj->eps * mf_model_f(pop, xr) - (d.A * xr - d.C)) / d.D;
   double *s = hj->slope, *dd = hj->curv, *corr = hj->corr;
-  for (int i = 0; i < n - 1; i++) s[i] = (d.u[i + 1] - d.u[i]) * hj->hinv[i];
+  d.sum_d = 0.0;
+  for (int i = 0; i < n - 1; i++) d.sum_d += s[i] = (d.u[i + 1] - d.u[i]) * hj->hinv[i];
   dd[0] = dd[n - 1] = 0.0;
   for (int i = 1; i < n - 1; i++) dd[i] = (s[i] - s[i - 1]) * hj->ddw[i];
   corr[0] = 0.0;
@@ -500,9 +502,10 @@ mf_status mf_hj_rhs(mf_hj *hj, const double *u, double *du)
   for (int p = 0; p < hj->P; p++) {
     const hj_pop d = population(hj, u, p, A, C);
     double *dp = du + (size_t)p * n;
+    check += d.sum_d;
     for (int i = 0; i < n; i++) check += dp[i] = cell_rate(hj, &d, i, NULL, NULL);
   }
-  if (!isfinite(check)) return mf_error(MF_ERECOVER, "the Hopf-Cole right-hand side is not finite");
+  if (!isfinite(check)) return mf_error(MF_ERECOVER, "the Hopf-Cole state or right-hand side is not finite");
   return MF_OK;
 }
 
@@ -517,6 +520,7 @@ mf_status mf_hj_jacobian(mf_hj *hj, const double *u, double *band, double *U, do
   for (int p = 0; p < P; p++) {
     const hj_pop d = population(hj, u, p, A, C);
     const mf_population *pop = &hj->model.pop[p];
+    check += d.sum_d;
     for (int i = 0; i < n; i++) {
       const size_t r = (size_t)p * n + i;
       double *row = band + (2 * HJ_BAND + 1) * r, dAC[2] = {0.0, 0.0};
