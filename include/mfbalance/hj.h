@@ -75,8 +75,8 @@ double mf_hj_argmax(const mf_grid *grid, const double *u, double *umax);
 void mf_hj_density(const mf_hj *hj, const double *u, int p, double *rho);
 
 /* Time integration of the Hopf-Cole system on tau: CVODE's BDF methods
- * (orders 1-5, stability limit detection, steps capped at the shortest
- * relaxation time of the early-behaviour flow) with Newton iterations on the
+ * (orders 1-5, stability limit detection, steps capped at a quarter of the
+ * shortest relaxation time of the early-behaviour flow) with Newton iterations on the
  * Jacobian of mf_hj_jacobian, whose linear systems are solved by a band LU
  * and the Sherman-Morrison-Woodbury formula.  The system is stiff: the
  * transport speeds are O(1) on cells of width h, and at moderate gamma on
