@@ -6,7 +6,12 @@
  *    limit problem is a discrete steady state, and the limit problem
  *    started from Gaussian data converges to it;
  *  - nothing overflows at gamma = 1e8;
- *  - the early-behaviour flow against its closed form, and the sub-cell argmax. */
+ *  - the early-behaviour flow against its closed form, and the sub-cell argmax;
+ *  - the Jacobian (band plus rank P) against difference quotients of the
+ *    right-hand side, at gamma = inf, 100 and 1e6;
+ *  - the limit problem on 400 cells to tau = 50 against the flow, with
+ *    Newton converging as it does on the exact Jacobian;
+ *  - a state whose right-hand side is not finite fails cleanly. */
 #include "numtest.h"
 #include "models.h"
 
@@ -145,11 +150,155 @@ static void test_flow_and_argmax(void **state)
   mf_grid_free(g);
 }
 
+/* max over the columns c and rows r of |J_rc - DQ_rc| / (1 + |J_rc|), J = band + U W^T
+ * from mf_hj_jacobian and DQ the central difference quotient of mf_hj_rhs,
+ * on 200 cells of a smooth state that is not a quadratic (so that no two
+ * second differences tie) and has one maximum per population. */
+static double jacobian_gap(double gamma)
+{
+  mf_model m = test_model_nonlinear(2, gamma);
+  mf_grid *g = mf_grid_create_uniform(-3.0, 3.0, 200);
+  mf_hj *hj = mf_hj_create(&m, g);
+  assert_non_null(hj);
+  const int n = g->n, N = 2 * n;
+  double *u = malloc(N * sizeof *u), *fp = malloc(N * sizeof *fp), *fm = malloc(N * sizeof *fm),
+         *band = malloc(5 * N * sizeof *band), *U = malloc(2 * N * sizeof *U), *W = malloc(N * sizeof *W);
+  for (int k = 0; k < N; k++) {
+    const double x = g->x[k % n], c = k < n ? 0.3 : -0.6;
+    u[k] = -2.0 * (x - c) * (x - c) + 0.1 * x * x * x;
+  }
+  assert_int_equal(mf_hj_jacobian(hj, u, band, U, W), MF_OK);
+  double worst = 0.0;
+  for (int c = 0; c < N; c++) {
+    const double h = 1e-7, keep = u[c];
+    u[c] = keep + h;
+    assert_int_equal(mf_hj_rhs(hj, u, fp), MF_OK);
+    u[c] = keep - h;
+    assert_int_equal(mf_hj_rhs(hj, u, fm), MF_OK);
+    u[c] = keep;
+    for (int r = 0; r < N; r++) {
+      const int j = c - r, q = c / n;
+      const double J = (abs(j) <= 2 && r / n == q ? band[5 * r + j + 2] : 0.0) + U[q * N + r] * W[c];
+      worst = fmax(worst, fabs((fp[r] - fm[r]) / (2.0 * h) - J) / (1.0 + fabs(J)));
+    }
+  }
+  free(u), free(fp), free(fm), free(band), free(U), free(W);
+  mf_hj_free(hj);
+  mf_grid_free(g);
+  return worst;
+}
+
+/* The difference quotients carry a relative error of about 1e-8 (round-off
+ * over h = 1e-7, and h^2 times third derivatives); a wrong entry or a
+ * missing dependence of the activities shows as O(1). */
+static void test_jacobian_limit(void **state)
+{
+  (void)state;
+  const double gap = jacobian_gap(INFINITY);
+  print_message("gamma = inf: max |J - DQ| / (1 + |J|) = %.3e\n", gap);
+  assert_le(gap, 1e-5, "Jacobian against difference quotients, gamma = inf");
+}
+
+static void test_jacobian_100(void **state)
+{
+  (void)state;
+  const double gap = jacobian_gap(100.0);
+  print_message("gamma = 100: max |J - DQ| / (1 + |J|) = %.3e\n", gap);
+  assert_le(gap, 1e-5, "Jacobian against difference quotients, gamma = 100");
+}
+
+static void test_jacobian_1e6(void **state)
+{
+  (void)state;
+  const double gap = jacobian_gap(1e6);
+  print_message("gamma = 1e6: max |J - DQ| / (1 + |J|) = %.3e\n", gap);
+  assert_le(gap, 1e-5, "Jacobian against difference quotients, gamma = 1e6");
+}
+
+/* The limit problem of the default model on 400 cells to tau = 50 with the
+ * default tolerances.  u stays a quadratic, which the scheme reproduces, so
+ * the argmax is the early-behaviour flow up to the time integration: against
+ * the flow integrated to rtol 1e-13 (itself within 6e-14 of a Runge-Kutta
+ * reference) it stays within 2e-9 (outputs every 0.5) and ends within 1e-11,
+ * 3.0e-9 from x* = -0.4 (the flow's defective approach).  Newton on the
+ * exact Jacobian takes about one iteration per step. */
+static void test_limit_regression(void **state)
+{
+  (void)state;
+  mf_config cfg = test_config(0, NULL);
+  cfg.model.gamma = INFINITY;
+  mf_grid *g = mf_grid_create_uniform(-4.0, 4.0, 400);
+  mf_hj *hj = mf_hj_create(&cfg.model, g);
+  assert_non_null(hj);
+  const int n = g->n;
+  double *u0 = malloc(2 * n * sizeof *u0), x0[2] = {1.0, -1.0}, xf[2];
+  mf_hj_initial(hj, u0);
+  mf_hj_solver *s = mf_hj_solver_create(hj, u0, cfg.hj_rtol, cfg.hj_atol, cfg.integ.max_steps);
+  mf_flow *flow = mf_flow_create(&cfg.model, x0, 1e-13, 1e-15);
+  assert_non_null(s);
+  assert_non_null(flow);
+  double gap = 0.0, top = 0.0, xbar[2], umax;
+  for (int k = 1; k <= 100; k++) {
+    assert_int_equal(mf_hj_solver_advance(s, 0.5 * k), MF_OK);
+    assert_int_equal(mf_flow_advance(flow, 0.5 * k, xf), MF_OK);
+    for (int p = 0; p < 2; p++) {
+      xbar[p] = mf_hj_argmax(g, mf_hj_solver_state(s) + p * n, &umax);
+      gap = fmax(gap, fabs(xbar[p] - xf[p]));
+      top = fmax(top, fabs(umax));
+    }
+  }
+  mf_hj_stats st;
+  mf_hj_solver_get_stats(s, &st);
+  print_message("tau = 50: argmax %.15f %.15f, flow %.15f %.15f; max gap %.3e, max |max u| %.3e\n", xbar[0],
+                xbar[1], xf[0], xf[1], gap, top);
+  print_message("%ld steps, %ld Newton iterations (%ld failed), %ld error test failures, %ld Jacobians\n", st.steps,
+                st.newton_iters, st.newton_fails, st.err_fails, st.jac_evals);
+  for (int p = 0; p < 2; p++) {
+    assert_abs(xbar[p], xf[p], 1e-11, "argmax of population %d at tau = 50 against the flow", p);
+    assert_abs(fabs(xbar[p] + 0.4), 3.0e-9, 0.05e-9, "distance of population %d to x* at tau = 50", p);
+  }
+  assert_le(gap, 2e-9, "argmax against the flow over tau in [0, 50]");
+  assert_le(top, 1e-8, "max u stays 0");
+  assert_le((double)st.newton_iters, 1.5 * st.steps, "Newton iterations per step");
+  assert_le((double)st.newton_fails, 0.01 * st.steps, "Newton convergence failures");
+  mf_flow_free(flow);
+  mf_hj_solver_free(s);
+  free(u0);
+  mf_hj_free(hj);
+  mf_grid_free(g);
+}
+
+/* A right-hand side that is not finite at the initial state: the solver
+ * reports MF_ENUMERIC, tau stays 0, and it can still be freed. */
+static void test_solver_failure(void **state)
+{
+  (void)state;
+  mf_config cfg = test_config(0, NULL);
+  cfg.model.gamma = INFINITY;
+  mf_grid *g = mf_grid_create_uniform(-4.0, 4.0, 100);
+  mf_hj *hj = mf_hj_create(&cfg.model, g);
+  double u0[200], du[200];
+  mf_hj_initial(hj, u0);
+  u0[37] = NAN;
+  assert_int_equal(mf_hj_rhs(hj, u0, du), MF_ERECOVER);
+  mf_hj_solver *s = mf_hj_solver_create(hj, u0, 1e-10, 1e-12, 1000);
+  assert_non_null(s);
+  assert_int_equal(mf_hj_solver_advance(s, 1.0), MF_ENUMERIC);
+  print_message("reported: %s\n", mf_errmsg());
+  assert_true(mf_hj_solver_tau(s) == 0.0);
+  mf_hj_solver_free(s);
+  mf_hj_free(hj);
+  mf_grid_free(g);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_against_fv), cmocka_unit_test(test_exact_stationary), cmocka_unit_test(test_huge_gamma),
-      cmocka_unit_test(test_flow_and_argmax),
+      cmocka_unit_test(test_against_fv),     cmocka_unit_test(test_exact_stationary),
+      cmocka_unit_test(test_huge_gamma),     cmocka_unit_test(test_flow_and_argmax),
+      cmocka_unit_test(test_jacobian_limit), cmocka_unit_test(test_jacobian_100),
+      cmocka_unit_test(test_jacobian_1e6),   cmocka_unit_test(test_limit_regression),
+      cmocka_unit_test(test_solver_failure),
   };
   return cmocka_run_group_tests_name("hj", tests, NULL, NULL);
 }

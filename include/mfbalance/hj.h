@@ -14,15 +14,17 @@
  * whose characteristics leave the interval at both ends (outflow: no
  * boundary condition, the derivative is extrapolated).
  *
- * Discretisation: cell-centred values u_i; the first-order Godunov
- * Hamiltonian for H convex in p,
+ * Discretisation: cell-centred values u_i; Godunov's numerical Hamiltonian
+ * for H convex in p,
  *
  *   H^(p-, p+) = max{ H(x, min(p-, p^)), H(x, max(p+, p^)) },  p^ = argmin_p H(x, p),
  *
- * monotone and consistent, so it converges to the viscosity solution
- * (Crandall-Lions; Osher-Shu 1991); u_xx by central differences.  The
- * activities use log-sum-exp scaling at finite gamma, so nothing over- or
- * underflows for gamma up to 1e8 and beyond.
+ * monotone and consistent (Crandall-Lions; Osher-Shu 1991), on one-sided
+ * slopes of second order: the first difference on a face corrected by half a
+ * cell times van Albada's limiter of the two neighbouring second differences
+ * (exact on quadratics; first order in the two cells at each wall); u_xx by
+ * central differences.  The activities use log-sum-exp scaling at finite
+ * gamma, so nothing over- or underflows for gamma up to 1e8 and beyond.
  */
 #ifndef MFBALANCE_HJ_H
 #define MFBALANCE_HJ_H
@@ -48,6 +50,17 @@ void mf_hj_initial(const mf_hj *hj, double *u);
 /* du/dtau at u (lengths P * n).  MF_OK or MF_ERECOVER if not finite. */
 mf_status mf_hj_rhs(mf_hj *hj, const double *u, double *du);
 
+/* The Jacobian d(du/dtau)/du at u as a band plus a rank-P part, J = B + U W^T:
+ *   band[5 r + 2 + j] = d(du_r/dtau)/du_{r+j} at fixed activities, j = -2 ... 2
+ *     (length 5 P n; entries that would reach another population are 0);
+ *   U[q P n + r] = d(du_r/dtau)/dm_q (P n x P, column-major);
+ *   W[q n + i] = dm_q/du_{q,i} (length P n: m_q depends on u_q only),
+ * so that (U W^T)_{r,(q,i)} = U[q P n + r] W[q n + i].  The derivatives are
+ * those of the discrete operator, branch by branch (the stencil and Godunov
+ * choices, the cell of the maximum and the sub-cell sample counts held
+ * fixed).  MF_OK or MF_ERECOVER if not finite. */
+mf_status mf_hj_jacobian(mf_hj *hj, const double *u, double *band, double *U, double *W);
+
 /* The activities m_q for u: int S e^{gamma u} / int e^{gamma u} by
  * log-sum-exp, or S_q(argmax u_q) at gamma = infinity. */
 void mf_hj_activities(const mf_hj *hj, const double *u, double *m);
@@ -61,10 +74,24 @@ double mf_hj_argmax(const mf_grid *grid, const double *u, double *umax);
  * of population p into rho (length n), scaled by log-sum-exp. */
 void mf_hj_density(const mf_hj *hj, const double *u, int p, double *rho);
 
-/* Time integration of the Hopf-Cole system on tau: CVODE's Adams methods
- * with fixed-point iteration (the system is not stiff: the viscous term is
- * O(1/gamma), the transport speed O(1)). */
+/* Time integration of the Hopf-Cole system on tau: CVODE's BDF methods
+ * (orders 1-5, stability limit detection, steps capped at a quarter of the
+ * shortest relaxation time of the early-behaviour flow) with Newton iterations on the
+ * Jacobian of mf_hj_jacobian, whose linear systems are solved by a band LU
+ * and the Sherman-Morrison-Woodbury formula.  The system is stiff: the
+ * transport speeds are O(1) on cells of width h, and at moderate gamma on
+ * fine grids the viscous term D/(gamma h^2) adds to that. */
 typedef struct mf_hj_solver mf_hj_solver;
+
+typedef struct {
+  long steps;        /* internal steps */
+  long rhs_evals;    /* right-hand side evaluations by CVODE */
+  long jac_evals;    /* Jacobian evaluations */
+  long newton_iters; /* Newton iterations (one linear solve each) */
+  long newton_fails; /* Newton convergence failures */
+  long lin_setups;   /* factorisations of the Newton matrix */
+  long err_fails;    /* local error test failures */
+} mf_hj_stats;
 
 /* A solver for hj (referenced) from u0 (copied) at tau = 0.  NULL with a message on failure. */
 mf_hj_solver *mf_hj_solver_create(mf_hj *hj, const double *u0, double rtol, double atol, long max_steps);
@@ -75,6 +102,7 @@ mf_status mf_hj_solver_advance(mf_hj_solver *s, double tau);
 const double *mf_hj_solver_state(const mf_hj_solver *s);
 double mf_hj_solver_tau(const mf_hj_solver *s);
 long mf_hj_solver_steps(const mf_hj_solver *s);
+void mf_hj_solver_get_stats(const mf_hj_solver *s, mf_hj_stats *stats);
 void mf_hj_solver_free(mf_hj_solver *s);
 
 #endif
