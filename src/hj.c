@@ -531,7 +531,7 @@ mf_status mf_hj_jacobian(mf_hj *hj, const double *u, double *band, double *U, do
   const size_t N = (size_t)P * n;
   double m[MF_MAX_POPS] = {0}, A[MF_MAX_POPS], C[MF_MAX_POPS];
   activities(hj, u, m, W);
-  mf_model_coupling(&hj->model, m, A, C);
+  mf_model_coupling(&hj->model, m, NULL, A, C);
   double check = 0.0;
   for (int p = 0; p < P; p++) {
     const hj_pop d = population(hj, u, p, A, C);
