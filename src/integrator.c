@@ -51,6 +51,14 @@ mf_status mf_sundials_context_create(SUNContext *ctx)
   return flag == 0 ? MF_OK : mf_error(MF_ENOMEM, "SUNContext_Create failed (%d)", flag);
 }
 
+const char *mf_cvode_flag_name(int flag, char *buf, size_t len)
+{
+  char *name = CVodeGetReturnFlagName(flag);
+  snprintf(buf, len, "%s", name ? name : "unknown flag");
+  free(name);
+  return buf;
+}
+
 const char *mf_linsol_name(mf_linsol linsol)
 {
   switch (linsol) {
@@ -227,7 +235,9 @@ mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, co
   if (flag == CV_SUCCESS) flag = CVodeSetLinearSolver(integ->cvode, integ->LS, integ->A);
   if (flag == CV_SUCCESS) flag = CVodeSetJacFn(integ->cvode, jacobian);
   if (flag != CV_SUCCESS) {
-    mf_error(MF_EBUG, "setting up CVODE: %s (%s)", CVodeGetReturnFlagName(flag), integ->cvode_msg);
+    char name[64];
+    mf_error(flag == CV_MEM_FAIL ? MF_ENOMEM : MF_EBUG, "setting up CVODE: %s (%s)",
+             mf_cvode_flag_name(flag, name, sizeof name), integ->cvode_msg);
     goto fail;
   }
   return integ;
@@ -252,7 +262,10 @@ mf_status mf_integrator_set_events(mf_integrator *integ, int nevents, mf_event_f
   integ->event_fn = fn;
   integ->event_user = user;
   int flag = CVodeRootInit(integ->cvode, nevents, nevents > 0 ? event_roots : NULL);
-  return flag == CV_SUCCESS ? MF_OK : mf_error(MF_EBUG, "CVodeRootInit: %s", CVodeGetReturnFlagName(flag));
+  char name[64];
+  return flag == CV_SUCCESS ? MF_OK
+                            : mf_error(flag == CV_MEM_FAIL ? MF_ENOMEM : MF_EBUG, "CVodeRootInit: %s",
+                                       mf_cvode_flag_name(flag, name, sizeof name));
 }
 
 mf_status mf_integrator_advance_until(mf_integrator *integ, double tout, int *fired, int *which)
@@ -269,8 +282,9 @@ mf_status mf_integrator_advance_until(mf_integrator *integ, double tout, int *fi
   if (flag < 0) {
     /* Leave the last accepted state in y, not a half-finished iterate. */
     CVodeGetDky(integ->cvode, integ->t, 0, integ->y);
+    char name[64];
     return mf_error(MF_ENUMERIC, "time integration failed at t = %.9g: %s%s%s", integ->t,
-                    CVodeGetReturnFlagName(flag), integ->cvode_msg[0] ? ": " : "", integ->cvode_msg);
+                    mf_cvode_flag_name(flag, name, sizeof name), integ->cvode_msg[0] ? ": " : "", integ->cvode_msg);
   }
   /* CVODE interpolates to tout; the interpolant of non-negative steps can
    * dip below zero, so the output gets the same projection as the steps. */

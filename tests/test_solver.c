@@ -145,7 +145,7 @@ static void self_consistent(const mf_model *model, double a, double b, double *m
     for (int q = 0; q < P; q++) gibbs_moments(model, q, m, a, b, mom), G[q] = mom[0] - m[q];
     for (int r = 0; r < P; r++) {
       double mp[MF_MAX_POPS];
-      memcpy(mp, m, sizeof mp);
+      memcpy(mp, m, (size_t)P * sizeof *mp);
       double h = 1e-7 * fmax(1.0, m[r]);
       mp[r] += h;
       for (int q = 0; q < P; q++) gibbs_moments(model, q, mp, a, b, mom), J[q + r * P] = (mom[0] - mp[q] - G[q]) / h;

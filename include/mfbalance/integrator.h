@@ -21,6 +21,7 @@
 #include "mfbalance/fv.h"
 #include "mfbalance/status.h"
 
+#include <stddef.h>
 #include <sundials/sundials_context.h>
 
 typedef enum { MF_LINSOL_WOODBURY, MF_LINSOL_BAND, MF_LINSOL_DENSE } mf_linsol;
@@ -52,6 +53,11 @@ typedef struct mf_integrator mf_integrator;
 
 /* The one place a SUNDIALS context is made (its signature changes in 7.x). */
 mf_status mf_sundials_context_create(SUNContext *ctx);
+
+/* CVODE's name for a return flag ("CV_TOO_MUCH_WORK", ...) copied into buf
+ * (length len, always terminated); returns buf.  CVodeGetReturnFlagName
+ * returns a malloc'd string: it is freed here. */
+const char *mf_cvode_flag_name(int flag, char *buf, size_t len);
 
 /* The name of a linear solver ("woodbury", "band", "dense"), and back
  * (returns -1 for an unknown name). */
