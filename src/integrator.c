@@ -59,6 +59,17 @@ const char *mf_cvode_flag_name(int flag, char *buf, size_t len)
   return buf;
 }
 
+mf_status mf_sundials_reserve(double bytes, const char *what)
+{
+  /* SUNDIALS 6's N_VClone dereferences the clone before checking it, so a
+   * failed allocation inside CVodeInit is a crash, not CV_MEM_FAIL: ask
+   * for the whole amount here first, and give it back. */
+  void *probe = bytes < 9.0e18 ? malloc((size_t)bytes) : NULL;
+  if (!probe) return mf_error(MF_ENOMEM, "out of memory: %s needs %.3g MB more", what, bytes / 1e6);
+  free(probe);
+  return MF_OK;
+}
+
 const char *mf_linsol_name(mf_linsol linsol)
 {
   switch (linsol) {
@@ -222,6 +233,14 @@ mf_integrator *mf_integrator_create(mf_fv *fv, const double *rho0, double t0, co
     break;
   }
   if (!integ->LS) goto nomem;
+
+  /* What CVODE will allocate: the Nordsieck array (6 vectors at BDF order
+   * 5), 7 work vectors, Newton's correction, the linear solver's 2 vectors,
+   * 2 for the projection, and the saved Newton matrix. */
+  const double matrix = opts->linsol == MF_LINSOL_DENSE  ? 8.0 * (double)N * (double)N
+                        : opts->linsol == MF_LINSOL_BAND ? 8.0 * 4.0 * (double)N
+                                                         : 8.0 * (3.0 + 2.0 * P) * (double)N;
+  if (mf_sundials_reserve(8.0 * 18.0 * (double)N + matrix, "CVODE") != MF_OK) goto fail;
 
   integ->cvode = CVodeCreate(CV_BDF, integ->ctx);
   if (!integ->cvode) goto nomem;

@@ -59,6 +59,12 @@ mf_status mf_sundials_context_create(SUNContext *ctx);
  * returns a malloc'd string: it is freed here. */
 const char *mf_cvode_flag_name(int flag, char *buf, size_t len);
 
+/* MF_OK if `bytes` can be allocated now (they are allocated and freed), else
+ * MF_ENOMEM with a message naming `what`.  Called before CVodeInit and the
+ * other SUNDIALS calls that allocate: SUNDIALS 6 crashes when its own
+ * allocations fail (N_VClone). */
+mf_status mf_sundials_reserve(double bytes, const char *what);
+
 /* The name of a linear solver ("woodbury", "band", "dense"), and back
  * (returns -1 for an unknown name). */
 const char *mf_linsol_name(mf_linsol linsol);
