@@ -372,7 +372,9 @@ mf_flow *mf_flow_create(const mf_model *model, const double *x0, double rtol, do
   if (flag == CV_SUCCESS) flag = CVodeSetLinearSolver(flow->cvode, flow->LS, flow->J);
   if (flag == CV_SUCCESS) flag = CVodeSetMaxNumSteps(flow->cvode, 1000000);
   if (flag != CV_SUCCESS) {
-    mf_error(MF_EBUG, "setting up CVODE for the early-behaviour flow: %s", CVodeGetReturnFlagName(flag));
+    char name[64];
+    mf_error(flag == CV_MEM_FAIL ? MF_ENOMEM : MF_EBUG, "setting up CVODE for the early-behaviour flow: %s",
+             mf_cvode_flag_name(flag, name, sizeof name));
     goto fail;
   }
   return flow;
@@ -388,7 +390,9 @@ mf_status mf_flow_advance(mf_flow *flow, double tau, double *x)
   double reached = 0.0;
   int flag = tau > 0.0 ? CVode(flow->cvode, tau, flow->x, &reached, CV_NORMAL) : CV_SUCCESS;
   memcpy(x, N_VGetArrayPointer(flow->x), (size_t)flow->model.P * sizeof(double));
+  char name[64];
   if (flag < 0)
-    return mf_error(MF_ENUMERIC, "early-behaviour flow failed at tau = %.9g: %s", reached, CVodeGetReturnFlagName(flag));
+    return mf_error(MF_ENUMERIC, "early-behaviour flow failed at tau = %.9g: %s", reached,
+                    mf_cvode_flag_name(flag, name, sizeof name));
   return MF_OK;
 }

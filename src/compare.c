@@ -13,6 +13,8 @@
  *                empirical measure at t_end and the Dirac mass at its
  *                balance voltage: the picture of the double limit. */
 #include "mfbalance/balance.h"
+#include "mfbalance/budget.h"
+#include "mfbalance/interrupt.h"
 #include "mfbalance/observables.h"
 #include "mfbalance/output.h"
 #include "mfbalance/particles.h"
@@ -62,6 +64,9 @@ static mf_status keep_density(const mf_solver *solver, int p, pde_density *d)
 static mf_status open_outputs(const mf_config *cfg, const mf_run_opts *opts, mf_outfile *rows, const char *name)
 {
   mf_status status;
+  if ((status = mf_budget_check(strcmp(name, "compare.csv") == 0 ? MF_JOB_COMPARE : MF_JOB_DOUBLELIMIT, cfg, NULL)) !=
+      MF_OK)
+    return status;
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
   if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) return status;
   return mf_outfile_open(rows, opts->outdir, name);
@@ -83,6 +88,10 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_status status, io;
 
   if ((status = open_outputs(cfg, opts, &rows, "compare.csv")) != MF_OK) goto done;
+  if (nt < 0) {
+    status = mf_errcode();
+    goto done;
+  }
   status = MF_ENOMEM;
   if (!(grid = mf_config_grid(cfg))) {
     status = mf_errcode();
@@ -107,6 +116,10 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     goto done;
   }
   for (int j = 0; j < nt; j++) {
+    if (mf_interrupted()) {
+      status = mf_interrupt_status("t (of the PDE)", times[j]);
+      goto done;
+    }
     if (times[j] > 0.0 && (status = mf_solver_advance(solver, times[j])) != MF_OK) goto done;
     for (int p = 0; p < P; p++)
       if ((status = keep_density(solver, p, &pde[(size_t)j * P + p])) != MF_OK) goto done;
@@ -135,6 +148,10 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
         break;
       }
       for (int j = 0; j < nt; j++) {
+        if (mf_interrupted()) {
+          status = mf_interrupt_status("t", mf_particles_time(ps));
+          break;
+        }
         if (times[j] > 0.0 && (status = mf_particles_advance(ps, times[j])) != MF_OK) break;
         mf_pop_observables obs[MF_MAX_POPS];
         mf_observables_particles(ps, grid, obs, density);
@@ -213,6 +230,10 @@ mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts)
     fprintf(opts->log, "mfbalance doublelimit: W1(empirical measure at t = %g, Dirac at x*)\n  %9s %9s %-5s %10s %12s %12s %11s\n",
             cfg->t_end, "gamma", "n", "pop", "dt", "x*", "mean", "W1");
   for (int g = 0; g < cfg->sweep.ngammas && status == MF_OK; g++) {
+    if (mf_interrupted()) {
+      status = mf_interrupt_status("gamma", cfg->sweep.gammas[g]);
+      break;
+    }
     mf_model model = cfg->model;
     model.gamma = cfg->sweep.gammas[g];
     mf_balance_point points[MF_BALANCE_MAX_ROOTS];
@@ -228,6 +249,10 @@ mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts)
       break;
     }
     for (int k = 0; k < cfg->ncompare && status == MF_OK; k++) {
+      if (mf_interrupted()) {
+        status = mf_interrupt_status("n", (double)cfg->compare_n[k]);
+        break;
+      }
       mf_particle_opts po = cfg->particles;
       po.n = cfg->compare_n[k];
       /* The activities are frozen over a step: keep gamma dt at most 1/2. */

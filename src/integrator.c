@@ -54,6 +54,25 @@ mf_status mf_sundials_context_create(SUNContext *ctx)
   return flag == 0 ? MF_OK : mf_error(MF_ENOMEM, "SUNContext_Create failed (%d)", flag);
 }
 
+const char *mf_cvode_flag_name(int flag, char *buf, size_t len)
+{
+  char *name = CVodeGetReturnFlagName(flag);
+  snprintf(buf, len, "%s", name ? name : "unknown flag");
+  free(name);
+  return buf;
+}
+
+mf_status mf_sundials_reserve(double bytes, const char *what)
+{
+  /* SUNDIALS 6's N_VClone dereferences the clone before checking it, so a
+   * failed allocation inside CVodeInit is a crash, not CV_MEM_FAIL: ask
+   * for the whole amount here first, and give it back. */
+  void *probe = bytes < 9.0e18 ? malloc((size_t)bytes) : NULL;
+  if (!probe) return mf_error(MF_ENOMEM, "out of memory: %s needs %.3g MB more", what, bytes / 1e6);
+  free(probe);
+  return MF_OK;
+}
+
 const char *mf_linsol_name(mf_linsol linsol)
 {
   switch (linsol) {
@@ -274,6 +293,14 @@ mf_integrator *mf_integrator_create_system(const mf_system *sys, const double *y
   }
   if (!integ->LS) goto nomem;
 
+  /* What CVODE will allocate: the Nordsieck array (6 vectors at BDF order
+   * 5), 7 work vectors, Newton's correction, the linear solver's 2 vectors,
+   * 2 for the projection, and the saved Newton matrix. */
+  const double matrix = opts->linsol == MF_LINSOL_DENSE  ? 8.0 * (double)N * (double)N
+                        : opts->linsol == MF_LINSOL_BAND ? 8.0 * 4.0 * (double)N
+                                                         : 8.0 * (3.0 + 2.0 * P) * (double)N;
+  if (mf_sundials_reserve(8.0 * 18.0 * (double)N + matrix, "CVODE") != MF_OK) goto fail;
+
   integ->cvode = CVodeCreate(CV_BDF, integ->ctx);
   if (!integ->cvode) goto nomem;
   int flag = CVodeSetErrHandlerFn(integ->cvode, error_handler, integ);
@@ -297,7 +324,9 @@ mf_integrator *mf_integrator_create_system(const mf_system *sys, const double *y
     flag = CVodeSetJacFn(integ->cvode, jacobian);
   }
   if (flag != CV_SUCCESS) {
-    mf_error(MF_EBUG, "setting up CVODE: %s (%s)", CVodeGetReturnFlagName(flag), integ->cvode_msg);
+    char name[64];
+    mf_error(flag == CV_MEM_FAIL ? MF_ENOMEM : MF_EBUG, "setting up CVODE: %s (%s)",
+             mf_cvode_flag_name(flag, name, sizeof name), integ->cvode_msg);
     goto fail;
   }
   return integ;
@@ -322,7 +351,10 @@ mf_status mf_integrator_set_events(mf_integrator *integ, int nevents, mf_event_f
   integ->event_fn = fn;
   integ->event_user = user;
   int flag = CVodeRootInit(integ->cvode, nevents, nevents > 0 ? event_roots : NULL);
-  return flag == CV_SUCCESS ? MF_OK : mf_error(MF_EBUG, "CVodeRootInit: %s", CVodeGetReturnFlagName(flag));
+  char name[64];
+  return flag == CV_SUCCESS ? MF_OK
+                            : mf_error(flag == CV_MEM_FAIL ? MF_ENOMEM : MF_EBUG, "CVodeRootInit: %s",
+                                       mf_cvode_flag_name(flag, name, sizeof name));
 }
 
 mf_status mf_integrator_advance_until(mf_integrator *integ, double tout, int *fired, int *which)
@@ -339,8 +371,9 @@ mf_status mf_integrator_advance_until(mf_integrator *integ, double tout, int *fi
   if (flag < 0) {
     /* Leave the last accepted state in y, not a half-finished iterate. */
     CVodeGetDky(integ->cvode, integ->t, 0, integ->y);
+    char name[64];
     return mf_error(MF_ENUMERIC, "time integration failed at t = %.9g: %s%s%s", integ->t,
-                    CVodeGetReturnFlagName(flag), integ->cvode_msg[0] ? ": " : "", integ->cvode_msg);
+                    mf_cvode_flag_name(flag, name, sizeof name), integ->cvode_msg[0] ? ": " : "", integ->cvode_msg);
   }
   /* CVODE interpolates to tout; the interpolant of non-negative steps can
    * dip below zero, so the output gets the same projection as the steps. */

@@ -5,7 +5,9 @@
  *         voltages and their gap to the early-behaviour flow;
  *   flow  the early-behaviour flow dx/dtau = -G(x) from the initial means. */
 #include "mfbalance/balance.h"
+#include "mfbalance/budget.h"
 #include "mfbalance/hj.h"
+#include "mfbalance/interrupt.h"
 #include "mfbalance/output.h"
 #include "mfbalance/run.h"
 
@@ -33,6 +35,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_outfile rows = {0}, snaps = {0}, sum_file = {0};
   mf_status status, io;
 
+  if ((status = mf_budget_check(MF_JOB_HJ, cfg, NULL)) != MF_OK) return status;
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
   if (!(grid = mf_config_grid(cfg))) return mf_errcode();
   if (!(hj = mf_hj_create(model, grid))) {
@@ -43,7 +46,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
   u0 = malloc((size_t)mf_hj_size(hj) * sizeof *u0);
   rho = malloc((size_t)n * sizeof *rho);
   if (ntau < 0 || !u0 || !rho) {
-    status = mf_error(MF_ENOMEM, "out of memory");
+    status = ntau < 0 ? mf_errcode() : mf_error(MF_ENOMEM, "out of memory");
     goto done;
   }
   mf_hj_initial(hj, u0);
@@ -77,6 +80,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
     const double *u = mf_hj_solver_state(solver);
     double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS], xf[MF_MAX_POPS];
     if ((status = mf_flow_advance(flow, taus[k], xf)) != MF_OK) break;
+    if (mf_interrupted()) status = mf_interrupt_status("tau", taus[k]); /* this row is written, then the loop ends */
     mf_hj_activities(hj, u, m);
     mf_model_coupling(model, m, NULL, A, C);
     for (int p = 0; p < P; p++) xbar[p] = mf_hj_argmax(grid, u + (size_t)p * n, &umax[p]);
@@ -101,6 +105,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
       for (int p = 0; p < P; p++)
         for (int i = 0; i < n; i++)
           fprintf(snaps.fp, "%.12g,%s,%.12g,%.17g\n", taus[k], model->pop[p].name, grid->x[i], u[(size_t)p * n + i]);
+    if (status != MF_OK) break;
   }
   if ((io = mf_outfile_commit(&rows)) != MF_OK && status == MF_OK) status = io;
   if ((io = mf_outfile_commit(&snaps)) != MF_OK && status == MF_OK) status = io;
@@ -109,7 +114,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
     for (int p = 0; p < P; p++)
       fprintf(sum_file.fp, "%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%ld,%s\n", model->pop[p].name, model->gamma,
               mf_hj_solver_tau(solver), xbar[p], xs[p], dist[p], umax[p], gap_max[p], mf_hj_solver_steps(solver),
-              status == MF_OK ? "ok" : "failed");
+              mf_outcome_name(status));
     io = mf_outfile_commit(&sum_file);
   }
   if (io != MF_OK && status == MF_OK) status = io;
@@ -142,11 +147,12 @@ mf_status mf_flow_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_flow *flow = NULL;
   mf_outfile rows = {0};
   mf_status status;
+  if ((status = mf_budget_check(MF_JOB_FLOW, cfg, NULL)) != MF_OK) return status;
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
   const int ntau = mf_output_times(cfg->hj_tau_end, cfg->hj_output_dtau, cfg->hj_snapshots, cfg->hj_nsnapshots, &taus);
   initial_means(model, x0);
   if (ntau < 0) {
-    status = mf_error(MF_ENOMEM, "out of memory");
+    status = mf_errcode();
     goto done;
   }
   if (!(flow = mf_flow_create(model, x0, 1e-10, 1e-12))) {
@@ -159,6 +165,7 @@ mf_status mf_flow_job(const mf_config *cfg, const mf_run_opts *opts)
   fputc('\n', rows.fp);
   for (int k = 0; k < ntau && status == MF_OK; k++) {
     status = mf_flow_advance(flow, taus[k], x);
+    if (status == MF_OK && mf_interrupted()) status = mf_interrupt_status("tau", taus[k]); /* after this row */
     fprintf(rows.fp, "%.17g", taus[k]);
     for (int p = 0; p < model->P; p++) fprintf(rows.fp, ",%.17g", x[p]);
     fputc('\n', rows.fp);

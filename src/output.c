@@ -4,27 +4,72 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static int dir_is_empty(const char *dir)
+/* A temporary file of ours: ".NAME.tmp-XXXXXX" (mkstemp), or ".NAME.tmp" of older versions. */
+static int is_temp_name(const char *name)
+{
+  if (name[0] != '.') return 0;
+  const char *t = strstr(name, ".tmp");
+  if (!t || t == name) return 0;
+  return strcmp(t, ".tmp") == 0 || (strncmp(t, ".tmp-", 5) == 0 && strlen(t + 5) == 6);
+}
+
+enum { DIR_EMPTY, DIR_RESULTS, DIR_STALE_ONLY, DIR_UNREADABLE };
+
+/* What dir holds; the first stale temporary file's name into stale. */
+static int dir_contents(const char *dir, char *stale, size_t len)
 {
   DIR *d = opendir(dir);
-  if (!d) return 1;
+  if (!d) return DIR_UNREADABLE;
   struct dirent *e;
-  int empty = 1;
-  while (empty && (e = readdir(d)))
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
+  int results = 0, temps = 0;
+  errno = 0;
+  while ((e = readdir(d))) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    if (is_temp_name(e->d_name)) {
+      if (!temps++) snprintf(stale, len, "%s", e->d_name);
+    } else {
+      results = 1;
+    }
+  }
+  const int err = errno;
   closedir(d);
-  return empty;
+  if (err) return DIR_UNREADABLE;
+  return results ? DIR_RESULTS : temps ? DIR_STALE_ONLY : DIR_EMPTY;
+}
+
+/* Remove the temporary files an interrupted or crashed run left in dir
+ * (regular files and symbolic links only; a link is removed, not followed). */
+static mf_status remove_stale(const char *dir)
+{
+  DIR *d = opendir(dir);
+  if (!d) return mf_error(MF_EIO, "%s: cannot read the directory: %s", dir, strerror(errno));
+  struct dirent *e;
+  mf_status status = MF_OK;
+  while ((e = readdir(d))) {
+    if (!is_temp_name(e->d_name)) continue;
+    struct stat st;
+    if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISDIR(st.st_mode)) continue;
+    if (unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT)
+      status = mf_error(MF_EIO, "%s/%s: cannot remove a stale temporary file: %s", dir, e->d_name, strerror(errno));
+  }
+  closedir(d);
+  return status;
 }
 
 static int mkdir_parents(const char *dir)
 {
   char path[1024];
-  if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) return -1;
+  if (!dir[0] || snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+    errno = dir[0] ? ENAMETOOLONG : ENOENT;
+    return -1;
+  }
   for (char *s = path + 1; *s; s++) {
     if (*s != '/') continue;
     *s = '\0';
@@ -52,13 +97,27 @@ mf_status mf_output_dir_fresh(char *buf, size_t len)
 
 mf_status mf_output_dir_prepare(const char *dir, int force)
 {
+  if (!dir || !dir[0]) return mf_error(MF_EINPUT, "output directory '': expected a directory name");
   struct stat st;
   if (stat(dir, &st) == 0) {
     if (!S_ISDIR(st.st_mode)) return mf_error(MF_EIO, "%s: exists and is not a directory", dir);
-    if (!force && !dir_is_empty(dir))
-      return mf_error(MF_EINPUT, "%s: the output directory is not empty; choose another with --out or pass --force "
-                      "to replace its results", dir);
-    return MF_OK;
+    char stale[256] = "";
+    switch (dir_contents(dir, stale, sizeof stale)) {
+    case DIR_UNREADABLE:
+      return mf_error(MF_EIO, "%s: cannot read the output directory: %s", dir, strerror(errno ? errno : EACCES));
+    case DIR_RESULTS:
+      if (!force)
+        return mf_error(MF_EINPUT, "%s: the output directory is not empty; choose another with --out or pass "
+                        "--force to replace its results", dir);
+      break;
+    case DIR_STALE_ONLY:
+      if (!force)
+        return mf_error(MF_EINPUT, "%s: holds temporary files of an interrupted or crashed run (%s); pass --force to "
+                        "remove them and write here", dir, stale);
+      break;
+    default: break;
+    }
+    return force ? remove_stale(dir) : MF_OK;
   }
   if (mkdir_parents(dir) != 0) return mf_error(MF_EIO, "%s: cannot create the directory: %s", dir, strerror(errno));
   return MF_OK;
@@ -68,30 +127,46 @@ mf_status mf_outfile_open(mf_outfile *f, const char *dir, const char *name)
 {
   memset(f, 0, sizeof *f);
   if (snprintf(f->path, sizeof f->path, "%s/%s", dir, name) >= (int)sizeof f->path ||
-      snprintf(f->tmp, sizeof f->tmp, "%s/.%s.tmp", dir, name) >= (int)sizeof f->tmp)
-    return mf_error(MF_EIO, "%s/%s: path too long", dir, name);
-  f->fp = fopen(f->tmp, "w");
-  if (!f->fp) return mf_error(MF_EIO, "%s: cannot open for writing: %s", f->tmp, strerror(errno));
+      snprintf(f->tmp, sizeof f->tmp, "%s/.%s.tmp-XXXXXX", dir, name) >= (int)sizeof f->tmp)
+    return mf_error_add(MF_EIO, "%s/%s: path too long", dir, name);
+  /* mkstemp: a new name nobody can predict, created with O_CREAT | O_EXCL,
+   * so a file or symbolic link planted in advance is never opened. */
+  int fd = mkstemp(f->tmp);
+  if (fd < 0) {
+    const int err = errno;
+    f->tmp[0] = '\0';
+    return mf_error_add(MF_EIO, "%s: cannot create a temporary file beside it: %s", f->path, strerror(err));
+  }
+  /* mkstemp makes the file 0600: give it the mode fopen would, 0666 less the umask. */
+  const mode_t mask = umask(0);
+  umask(mask);
+  if (fchmod(fd, 0666 & ~mask) != 0 || !(f->fp = fdopen(fd, "w"))) {
+    const int err = errno;
+    close(fd);
+    remove(f->tmp);
+    f->tmp[0] = '\0';
+    return mf_error_add(MF_EIO, "%s: cannot open for writing: %s", f->path, strerror(err));
+  }
   return MF_OK;
 }
 
 mf_status mf_outfile_commit(mf_outfile *f)
 {
   if (!f->fp) return MF_OK;
-  int bad = ferror(f->fp);
-  bad |= fflush(f->fp) != 0;
-  bad |= fsync(fileno(f->fp)) != 0 && errno != EINVAL;
-  bad |= fclose(f->fp) != 0;
+  /* Flush first: a stream that failed earlier usually fails again here, with the reason in errno. */
+  int err = fflush(f->fp) != 0 ? errno : 0;
+  if (ferror(f->fp) && !err) err = EIO;
+  if (fsync(fileno(f->fp)) != 0 && errno != EINVAL && !err) err = errno;
+  if (fclose(f->fp) != 0 && !err) err = errno;
   f->fp = NULL;
-  if (bad) {
-    int err = errno;
+  if (err) {
     remove(f->tmp);
-    return mf_error(MF_EIO, "%s: write failed: %s", f->path, strerror(err));
+    return mf_error_add(MF_EIO, "%s: write failed: %s", f->path, strerror(err));
   }
   if (rename(f->tmp, f->path) != 0) {
-    int err = errno;
+    err = errno;
     remove(f->tmp);
-    return mf_error(MF_EIO, "%s: cannot rename into place: %s", f->path, strerror(err));
+    return mf_error_add(MF_EIO, "%s: cannot rename into place: %s", f->path, strerror(err));
   }
   return MF_OK;
 }

@@ -10,6 +10,7 @@
 #include "mfbalance/particles.h"
 
 #include "mfbalance/expm.h"
+#include "mfbalance/interrupt.h"
 #include "particles_kernel.h"
 
 #include <math.h>
@@ -353,6 +354,11 @@ mf_status mf_particles_advance(mf_particles *ps, double tout)
   const double eps = 1e-12 * fmax(1.0, fabs(tout)), start = now_seconds();
   mf_status status = MF_OK;
   while (status == MF_OK && ps->t < tout - eps) {
+    /* A large network takes a while between output times: stop at a step (interrupt.h). */
+    if (mf_interrupted()) {
+      status = mf_interrupt_status("t", ps->t);
+      break;
+    }
     double h = fmin(ps->opts.dt, tout - ps->t);
     /* A last step shorter than 1e-9 dt would only add round-off: stretch the one before. */
     if (tout - ps->t - h < 1e-9 * ps->opts.dt) h = tout - ps->t;

@@ -3,6 +3,8 @@
  * then the fits).  No numerics of their own. */
 #include "mfbalance/run.h"
 
+#include "mfbalance/budget.h"
+#include "mfbalance/interrupt.h"
 #include "mfbalance/output.h"
 #include "mfbalance/series.h"
 #include "mfbalance/solver.h"
@@ -21,20 +23,32 @@ static int compare_doubles(const void *a, const void *b)
 
 int mf_output_times(double end, double dt, const double *snapshots, int nsnapshots, double **times_out)
 {
+  *times_out = NULL;
   const double tol = 1e-12 * end;
-  const long K = (long)floor(end / dt + 1e-9);
+  /* Count in double first: end / dt can exceed any integer type. */
+  const double rows = floor(end / dt + 1e-9);
+  if (!(end > 0.0 && dt > 0.0 && rows >= 0.0 && rows <= (double)MF_MAX_OUTPUT_TIMES) || nsnapshots < 0 ||
+      nsnapshots > MF_MAX_OUTPUT_TIMES) {
+    mf_error(MF_EINPUT, "end = %g, spacing = %g: %.3g output times; expected end > 0, spacing > 0 and at most %d",
+             end, dt, end / dt, MF_MAX_OUTPUT_TIMES);
+    return -1;
+  }
+  const long K = (long)rows;
   double *t = malloc((size_t)(K + 2 + nsnapshots) * sizeof(double));
   *times_out = t;
-  if (!t) return -1;
-  int n = 0;
+  if (!t) {
+    mf_error(MF_ENOMEM, "out of memory for %ld output times", K + 2 + nsnapshots);
+    return -1;
+  }
+  long n = 0;
   for (long k = 0; k <= K; k++) t[n++] = (double)k * dt;
   t[n++] = end;
   for (int s = 0; s < nsnapshots; s++) t[n++] = snapshots[s];
   qsort(t, (size_t)n, sizeof(double), compare_doubles);
-  int kept = 0;
-  for (int k = 0; k < n; k++)
+  long kept = 0;
+  for (long k = 0; k < n; k++)
     if (t[k] >= 0.0 && t[k] <= end + tol && (kept == 0 || t[k] - t[kept - 1] > tol)) t[kept++] = t[k];
-  return kept;
+  return (int)kept;
 }
 
 int mf_is_snapshot(const double *snapshots, int n, double t, double end)
@@ -65,11 +79,11 @@ static void print_summary(FILE *log, const mf_config *cfg, const mf_solver *solv
   if (cfg->grid_method == MF_GRID_MOVING)
     fprintf(log, "mfbalance run: %d populations, gamma = %g, moving frames of %d cells over +-%g s.d., t = %g%s\n",
             model->P, model->gamma, cfg->moving_cells, cfg->moving_halfwidth, res->stats.t,
-            status == MF_OK ? "" : " (FAILED)");
+            status == MF_OK ? "" : status == MF_EINTR ? " (INTERRUPTED)" : " (FAILED)");
   else
     fprintf(log, "mfbalance run: %d populations, gamma = %g, fixed grid of %d cells, %s solver, t = %g%s\n", model->P,
             model->gamma, mf_solver_grid(solver, 0)->n, mf_linsol_name(cfg->integ.linsol), res->stats.t,
-            status == MF_OK ? "" : " (FAILED)");
+            status == MF_OK ? "" : status == MF_EINTR ? " (INTERRUPTED)" : " (FAILED)");
   fprintf(log, "  %-8s %12s %12s %12s %12s\n", "pop", "mean", "sd", "mode", "balance x*");
   for (int p = 0; p < model->P; p++) {
     const mf_pop_observables *o = &res->obs[p];
@@ -134,6 +148,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   const mf_model *model = &cfg->model;
   mf_status status, io;
 
+  if ((status = mf_budget_check(MF_JOB_RUN, cfg, NULL)) != MF_OK) return status;
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
   if (!(grid = mf_config_grid(cfg))) return mf_errcode();
   const mf_discretisation disc = mf_config_discretisation(cfg, grid);
@@ -143,7 +158,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   }
   int ntimes = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
   if (ntimes < 0) {
-    status = mf_error(MF_ENOMEM, "out of memory");
+    status = mf_errcode();
     goto done;
   }
 
@@ -157,13 +172,14 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   for (int k = 0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_solver_advance(solver, times[k]);
     double t = mf_solver_time(solver);
+    if (status == MF_OK && mf_interrupted()) status = mf_interrupt_status("t", t);
     mf_solver_observables(solver, res->obs);
     mf_series_row(series, t, res->obs);
     double outside, edge;
     mf_solver_frame_check(solver, xmin, xmax, &outside, &edge);
     res->frame_outside = fmax(res->frame_outside, outside);
     res->frame_edge = fmax(res->frame_edge, edge);
-    /* After a failure the last accepted state is written as a snapshot too. */
+    /* After a failure or an interruption the last state is written as a snapshot too. */
     if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
       for (int p = 0; p < model->P; p++)
         mf_series_snapshot(series, t, p, mf_solver_grid(solver, p), mf_solver_density(solver, p));
@@ -184,7 +200,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
                                   .linsol = mf_linsol_name(mf_solver_linsol(solver)),
                                   .frame_outside = res->frame_outside,
                                   .frame_edge = res->frame_edge,
-                                  .status = status == MF_OK ? "ok" : "failed"};
+                                  .status = mf_outcome_name(status)};
     mf_summary_write(sum_file.fp, model, res->obs, res->has_balance ? res->xstar : NULL, &res->stats, &info);
     io = mf_outfile_commit(&sum_file);
   }
@@ -223,6 +239,7 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_sweep_row *rows = calloc((size_t)n, sizeof *rows);
   mf_outfile rows_file = {0}, fit_file = {0};
   mf_status status, io;
+  if ((status = mf_budget_check(MF_JOB_SWEEP, cfg, NULL)) != MF_OK) goto done;
   if (!rows) return mf_error(MF_ENOMEM, "out of memory");
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) goto done;
   if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
@@ -235,6 +252,10 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
 
   int done_rows = 0;
   for (int k = 0; k < n; k++) {
+    if (mf_interrupted()) {
+      status = mf_interrupt_status("gamma", cfg->sweep.gammas[k]);
+      break;
+    }
     if ((status = mf_sweep_one(cfg, cfg->sweep.gammas[k], &rows[k])) != MF_OK) break;
     mf_sweep_write_row(rows_file.fp, model, &rows[k]);
     fflush(rows_file.fp);
@@ -308,13 +329,14 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_pop_observables obs[MF_MAX_POPS];
   mf_status status, io;
 
+  if ((status = mf_budget_check(MF_JOB_PARTICLES, cfg, NULL)) != MF_OK) return status;
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
   if (!(grid = mf_config_grid(cfg))) return mf_errcode();
   status = MF_ENOMEM;
   int ntimes = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
   density = malloc((size_t)model->P * (size_t)grid->n * sizeof *density);
   if (ntimes < 0 || !density) {
-    status = mf_error(MF_ENOMEM, "out of memory");
+    status = ntimes < 0 ? mf_errcode() : mf_error(MF_ENOMEM, "out of memory");
     goto done;
   }
   if (!(ps = mf_particles_create(model, &cfg->particles))) {
@@ -330,6 +352,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
   for (int k = 0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_particles_advance(ps, times[k]);
     const double t = mf_particles_time(ps);
+    if (status == MF_OK && mf_interrupted()) status = mf_interrupt_status("t", t);
     mf_observables_particles(ps, grid, obs, density);
     mf_series_row(series, t, obs);
     if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
@@ -357,7 +380,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     mf_particles_summary_write(sum_file.fp, model, ps, obs, has_balance ? xstar : NULL,
                                mf_particle_scheme_name(cfg->particles.scheme), cfg->particles.dt,
                                (unsigned long long)cfg->particles.seed, cfg->particles.threads,
-                               mf_particles_wall(ps), status == MF_OK ? "ok" : "failed");
+                               mf_particles_wall(ps), mf_outcome_name(status));
     io = mf_outfile_commit(&sum_file);
   }
   if (io != MF_OK && status == MF_OK) status = io;
@@ -366,7 +389,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     for (int p = 0; p < model->P; p++) n += mf_particles_count(ps, p);
     fprintf(opts->log, "mfbalance particles: %ld neurons, %d populations, gamma = %g, %s scheme, dt = %g, t = %g%s\n",
             n, model->P, model->gamma, mf_particle_scheme_name(cfg->particles.scheme), cfg->particles.dt,
-            mf_particles_time(ps), status == MF_OK ? "" : " (FAILED)");
+            mf_particles_time(ps), status == MF_OK ? "" : status == MF_EINTR ? " (INTERRUPTED)" : " (FAILED)");
     fprintf(opts->log, "  %-8s %10s %12s %12s %12s %12s\n", "pop", "neurons", "mean", "sd", "mode", "balance x*");
     for (int p = 0; p < model->P; p++) {
       fprintf(opts->log, "  %-8s %10ld %12.6f %12.6f %12.6f ", model->pop[p].name, mf_particles_count(ps, p),

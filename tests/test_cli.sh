@@ -37,7 +37,7 @@ grep -q '^E,.*,-0.4000000000000000[0-9]*,fixed,woodbury,.*,ok$' "$tmp/a/summary.
 check "moving run" 0 "" "$exe" run time.t_end=0.5 time.snapshots="0 0.5" --out "$tmp/mv" --quiet
 grep -q '^I,.*,-0.4000000000000000[0-9]*,moving,gmres,.*,ok$' "$tmp/mv/summary.csv" ||
   { echo "FAIL: moving summary.csv: $(cat "$tmp/mv/summary.csv")"; failed=$((failed + 1)); }
-ls -a "$tmp/a" | grep -q '\.tmp$' && { echo "FAIL: temporary file left behind"; failed=$((failed + 1)); }
+ls -a "$tmp/a" | grep -q '\.tmp\(-......\)\?$' && { echo "FAIL: temporary file left behind"; failed=$((failed + 1)); }
 
 # Existing results are not overwritten without --force.
 check "non-empty --out" 2 "not empty" "$exe" run "${small[@]}" --out "$tmp/a"
@@ -155,6 +155,88 @@ for setup in "moving:grid.method=moving" "uniform:grid.method=fixed grid.cells=4
     "$tmp/cv-$name/converge_fit.csv" || { echo "FAIL: converge $name: L1 order below 1.9: $(cat "$tmp/cv-$name/converge_fit.csv")"; failed=$((failed + 1)); }
 done
 check "converge bad cells" 2 "override 'converge.cells=100,50': [converge] cells = '100,50': cell counts must be whole numbers from 8 to 1e08 and strictly increasing" "$exe" converge --cells 100,50 --out "$tmp/cvx"
+# ---- reliability (issue 12) ----
+not() { ! "$@"; }
+fail_if() { # description, condition command...
+  local desc=$1
+  shift
+  if "$@"; then echo "FAIL: $desc"; failed=$((failed + 1)); else passed=$((passed + 1)); fi
+}
+# Limits checked before anything is written, naming the key.
+export MFBALANCE_MEMORY=4G
+check "tau rows overflow" 2 "raise hj.output_dtau" "$exe" flow hj.tau_end=1 hj.output_dtau=4.5e-10 --out "$tmp/r1"
+check "t rows overflow" 2 "raise time.output_dt" "$exe" run time.t_end=1e308 time.output_dt=1e-300 --out "$tmp/r1"
+check "particle steps" 2 "raise particles.dt" "$exe" particles particles.dt=1e-20 --out "$tmp/r1"
+check "doublelimit steps" 2 "sweep.gammas (--gamma)" "$exe" doublelimit --gamma 1e300 --out "$tmp/r1"
+check "run memory" 2 "lower grid.cells" "$exe" run grid.method=fixed grid.cells=100000000 --out "$tmp/r1"
+check "particles work" 2 "neuron-steps" "$exe" particles particles.n=2000000000 --out "$tmp/r1"
+check "particles memory" 2 "lower particles.n" env MFBALANCE_MEMORY=100M "$exe" particles particles.n=20000000 \
+  time.t_end=0.001 --out "$tmp/r1"
+check "compare memory" 2 "time.output_dt (the PDE is kept" env MFBALANCE_MEMORY=200M "$exe" compare \
+  time.output_dt=1e-5 --out "$tmp/r1"
+check "n below P" 2 "particles.n = 1: expected at least 2" "$exe" particles particles.n=1 --out "$tmp/r1"
+printf '0\n1\nx\n' >"$tmp/bad-grid.txt"
+check "bad grid file" 2 "bad-grid.txt:3" "$exe" run grid.file="$tmp/bad-grid.txt" --out "$tmp/r1"
+check "uniform data for hj" 2 "Gaussian" "$exe" hj "pop.E.init=uniform 0 1" --out "$tmp/r1"
+fail_if "an input error created the output directory" test -e "$tmp/r1"
+unset MFBALANCE_MEMORY
+# Out of memory is exit 5, not a signal: the estimate lifted, the address space limited.
+check "out of memory" 5 "out of memory" bash -c "ulimit -v 4000000; MFBALANCE_MEMORY=100G exec \"$exe\" run \
+  grid.method=fixed grid.cells=9000000 --out \"$tmp/r2\" --quiet"
+# Output to stdout is checked.
+check "config > /dev/full" 4 "standard output: write failed" bash -c "exec \"$exe\" config >/dev/full"
+check "--out ''" 2 "expected a directory name" "$exe" run --out ""
+# Temporary files: a planted symbolic link is not written through; stale ones are refused, then removed with --force.
+mkdir -p "$tmp/sl"
+echo secret >"$tmp/victim"
+ln -s "$tmp/victim" "$tmp/sl/.observables.csv.tmp"
+check "stale temporary file" 2 "temporary files of an interrupted or crashed run" "$exe" run "${small[@]}" --out "$tmp/sl"
+check "stale temporary file --force" 0 "" "$exe" run "${small[@]}" --out "$tmp/sl" --force --quiet
+fail_if "written through a planted link" test "$(cat "$tmp/victim")" != secret
+fail_if "stale temporary file kept" test -L "$tmp/sl/.observables.csv.tmp"
+# A full disk (here a file-size limit): every failing file is named, exit 4.
+check "file-size limit" 4 "density.csv: write failed" bash -c "ulimit -f 2; exec \"$exe\" run grid.cells=200 \
+  time.t_end=0.5 --out \"$tmp/fs\" --quiet"
+grep -q "observables.csv: write failed" "$tmp/stderr" || { echo "FAIL: only the last failing file reported"; failed=$((failed + 1)); }
+# An unreadable non-empty directory is not taken for an empty one (as another user when run as root).
+ur=$(mktemp -d /tmp/mfbalance-ur.XXXXXX)
+mkdir "$ur/d" && touch "$ur/d/results.csv" && chmod 755 "$ur" && chmod 300 "$ur/d"
+if [ "$(id -u)" -eq 0 ]; then
+  if setpriv --reuid=65534 --regid=65534 --clear-groups "$exe" --help >/dev/null 2>&1; then
+    check "unreadable output directory" 4 "cannot read the output directory" setpriv --reuid=65534 --regid=65534 \
+      --clear-groups "$exe" run "${small[@]}" --out "$ur/d"
+  else
+    echo "skip: unreadable directory (the program is not reachable as nobody)"
+  fi
+else
+  check "unreadable output directory" 4 "cannot read the output directory" "$exe" run "${small[@]}" --out "$ur/d"
+fi
+chmod 700 "$ur/d"
+rm -rf "$ur"
+# Interruption: the job stops at the next boundary, renames its files, exit 128 + signal.
+interrupt() { # signal, seconds, out, command...
+  local sig=$1 wait=$2 out=$3
+  shift 3
+  "$@" --out "$out" --quiet 2>"$tmp/stderr" &
+  local pid=$!
+  sleep "$wait"
+  kill -s "$sig" "$pid"
+  wait "$pid"
+}
+interrupt INT 1.5 "$tmp/ir" "$exe" run grid.cells=20000 time.t_end=20
+rc=$?
+fail_if "run SIGINT: exit $rc, expected 130 ($(cat "$tmp/stderr"))" test "$rc" -ne 130
+fail_if "run SIGINT: summary status" not grep -q ',interrupted$' "$tmp/ir/summary.csv"
+fail_if "run SIGINT: temporary files left" bash -c "ls -a '$tmp/ir' | grep -q tmp"
+fail_if "run SIGINT: observables.csv" test ! -s "$tmp/ir/observables.csv"
+interrupt TERM 1 "$tmp/ip" "$exe" particles particles.n=1000000 time.t_end=100
+rc=$?
+fail_if "particles SIGTERM: exit $rc, expected 143" test "$rc" -ne 143
+fail_if "particles SIGTERM: summary status" not grep -q ',interrupted$' "$tmp/ip/summary.csv"
+interrupt INT 2.5 "$tmp/is" "$exe" sweep grid.method=fixed --gamma 100,300,1000,3000,10000,30000,100000
+rc=$?
+fail_if "sweep SIGINT: exit $rc, expected 130" test "$rc" -ne 130
+fail_if "sweep SIGINT: sweep.csv not renamed into place" test ! -s "$tmp/is/sweep.csv"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -29,6 +29,7 @@
 #include "mfbalance/status.h"
 #include "mfbalance/tlrmatrix.h"
 
+#include <stddef.h>
 #include <sundials/sundials_context.h>
 
 typedef enum { MF_LINSOL_WOODBURY, MF_LINSOL_BAND, MF_LINSOL_DENSE, MF_LINSOL_GMRES } mf_linsol;
@@ -84,6 +85,17 @@ mf_system mf_fv_system(mf_fv *fv);
 
 /* The one place a SUNDIALS context is made (its signature changes in 7.x). */
 mf_status mf_sundials_context_create(SUNContext *ctx);
+
+/* CVODE's name for a return flag ("CV_TOO_MUCH_WORK", ...) copied into buf
+ * (length len, always terminated); returns buf.  CVodeGetReturnFlagName
+ * returns a malloc'd string: it is freed here. */
+const char *mf_cvode_flag_name(int flag, char *buf, size_t len);
+
+/* MF_OK if `bytes` can be allocated now (they are allocated and freed), else
+ * MF_ENOMEM with a message naming `what`.  Called before CVodeInit and the
+ * other SUNDIALS calls that allocate: SUNDIALS 6 crashes when its own
+ * allocations fail (N_VClone). */
+mf_status mf_sundials_reserve(double bytes, const char *what);
 
 /* The name of a linear solver ("woodbury", "band", "dense", "gmres"), and back
  * (returns -1 for an unknown name). */

@@ -2,9 +2,12 @@
  *
  * A file is written under a temporary name in its directory and renamed to
  * its final name by mf_outfile_commit, so a crash or a failed run never
- * leaves a half-written file under a final name.  A directory that already
- * holds files is used only with force; then only the files written are
- * replaced.
+ * leaves a half-written file under a final name.  The temporary name is
+ * DIR/.NAME.tmp-XXXXXX, made by mkstemp: unpredictable and created
+ * exclusively, so a planted file or symbolic link is never written
+ * through.  A directory that already holds files is used only with force;
+ * then only the files written are replaced, and temporary files left by a
+ * run that was killed are removed.
  */
 #ifndef MFBALANCE_OUTPUT_H
 #define MFBALANCE_OUTPUT_H
@@ -19,7 +22,7 @@ typedef enum { MF_FORMAT_CSV, MF_FORMAT_HDF5 } mf_output_format;
 
 typedef struct {
   FILE *fp;        /* write here; NULL when closed */
-  char tmp[1100];  /* temporary path, DIR/.NAME.tmp */
+  char tmp[1100];  /* temporary path, DIR/.NAME.tmp-XXXXXX */
   char path[1100]; /* final path, DIR/NAME */
 } mf_outfile;
 
@@ -27,15 +30,20 @@ typedef struct {
  * suffix -2, -3, ... if taken) into buf. */
 mf_status mf_output_dir_fresh(char *buf, size_t len);
 
-/* Create dir (and its parents).  Refuses, with MF_EINPUT, a directory that
- * is not empty unless force; MF_EIO if it cannot be created. */
+/* Create dir (and its parents).  Refuses, with MF_EINPUT, an empty name and
+ * a directory that is not empty (or holds only stale temporary files)
+ * unless force; with force, removes the stale temporary files.  MF_EIO if
+ * it cannot be created or read. */
 mf_status mf_output_dir_prepare(const char *dir, int force);
 
-/* Open DIR/.NAME.tmp for writing. */
+/* Create DIR/.NAME.tmp-XXXXXX for writing.  MF_EIO (with the path) if it
+ * cannot be; the message is added to an earlier I/O failure's (status.h,
+ * mf_error_add). */
 mf_status mf_outfile_open(mf_outfile *f, const char *dir, const char *name);
 
 /* Flush, close and rename to the final name.  MF_EIO (with the path) if any
- * write failed; the temporary file is then removed. */
+ * write failed; the temporary file is then removed and the message added to
+ * an earlier failure's, so that every file that failed is reported. */
 mf_status mf_outfile_commit(mf_outfile *f);
 
 /* Close and remove the temporary file (no-op if not open). */

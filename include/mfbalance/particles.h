@@ -66,7 +66,9 @@ void mf_particles_free(mf_particles *ps);
 /* Step to time tout (steps of dt, the last one shortened to land on tout).
  * Returns MF_OK, or MF_ENUMERIC when a voltage stops being finite (the
  * message gives the time); the state is then the first non-finite one
- * (with the split scheme, possibly only partly advanced). */
+ * (with the split scheme, possibly only partly advanced); or MF_EINTR when
+ * mf_interrupted() (interrupt.h) is set before a step: the state is then
+ * the last step's, short of tout. */
 mf_status mf_particles_advance(mf_particles *ps, double tout);
 
 double mf_particles_time(const mf_particles *ps);

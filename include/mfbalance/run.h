@@ -40,11 +40,16 @@ typedef struct {
  * outputs are flushed up to the failure).  result may be NULL. */
 mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *result);
 
+/* Most output times (rows of a time series) a job may have. */
+#define MF_MAX_OUTPUT_TIMES 10000000
+
 /* The output times of a run to `end`: multiples of dt up to end, end
  * itself and the snapshot times in [0, end], increasing and without repeats
  * (closer than 1e-12 end), into a new array *times (the caller frees it).
- * Returns how many, or -1 if memory runs out.  Serves t (run, particles,
- * compare) and the fast time tau (hj, flow) alike. */
+ * Returns how many, or -1 with a message: MF_EINPUT when end or dt is not
+ * > 0 or end / dt exceeds MF_MAX_OUTPUT_TIMES, MF_ENOMEM when memory runs
+ * out (*times is then NULL).  Serves t (run, particles, compare) and the
+ * fast time tau (hj, flow) alike. */
 int mf_output_times(double end, double dt, const double *snapshots, int nsnapshots, double **times);
 
 /* 1 if t is one of the n snapshot times (to 1e-12 end), else 0. */

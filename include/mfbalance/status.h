@@ -22,7 +22,8 @@ enum {
   MF_EINPUT = -2,   /* invalid configuration, override or argument */
   MF_ENUMERIC = -3, /* unrecoverable numerical failure (CVODE, non-finite state) */
   MF_EIO = -4,      /* a file could not be read or written */
-  MF_EBUG = -5      /* an internal contract was broken (LAPACK info < 0, ...) */
+  MF_EBUG = -5,     /* an internal contract was broken (LAPACK info < 0, ...) */
+  MF_EINTR = -6     /* stopped by SIGINT or SIGTERM at an output boundary (interrupt.h) */
 };
 
 /* Exit codes of the program, documented in the README. */
@@ -31,7 +32,9 @@ enum {
   MF_EXIT_INPUT = 2,
   MF_EXIT_NUMERIC = 3,
   MF_EXIT_IO = 4,
-  MF_EXIT_INTERNAL = 5
+  MF_EXIT_NOMEM = 5,    /* an allocation failed */
+  MF_EXIT_INTERNAL = 6,
+  MF_EXIT_SIGNAL = 128  /* plus the signal number: 130 (SIGINT), 143 (SIGTERM) */
 };
 
 /* A short name for a status code ("invalid input", ...); never NULL. */
@@ -51,10 +54,25 @@ mf_status mf_error(mf_status status, const char *fmt, ...)
 const char *mf_errmsg(void);
 mf_status mf_errcode(void);
 
+/* Like mf_error, but when the last recorded status is MF_EIO, MF_ENUMERIC
+ * or MF_EINTR the message is appended to that one on a new line, and the
+ * earlier status stays mf_errcode(): every file that fails to be written
+ * is reported, not only the last, and a write failure after a numerical
+ * one does not hide it.  Returns status. */
+mf_status mf_error_add(mf_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* "ok", "interrupted" or "failed": the status column of summary.csv. */
+const char *mf_outcome_name(mf_status status);
+
 /* Forget the last message. */
 void mf_error_clear(void);
 
-/* The program's exit code for a status (MF_EXIT_*). */
+/* The program's exit code for a status (MF_EXIT_*); MF_EINTR gives
+ * MF_EXIT_SIGNAL + the signal received (interrupt.h). */
 int mf_exit_code(mf_status status);
 
 #endif

@@ -21,9 +21,9 @@ from ._csv import read_csv
 from ._jobs import (JOBS, OBSERVABLES, BalancePoint, ConvergeResult, Fit, HJResult, ParticlesResult, RunResult,
                     SweepResult, balance, converge, flow, hj, job, particles, run, sweep, wasserstein1)
 from ._lib import library_path
-from .errors import Error, FileError, InputError, InternalError, NumericalError
+from .errors import Error, FileError, InputError, InternalError, Interrupted, NumericalError, OutOfMemory
 
 __all__ = ["Config", "format_value", "read_csv", "JOBS", "OBSERVABLES", "BalancePoint", "ConvergeResult", "Fit",
            "HJResult", "ParticlesResult", "RunResult", "SweepResult", "balance", "converge", "flow", "hj", "job",
            "particles", "run", "sweep", "wasserstein1", "library_path", "Error", "FileError", "InputError",
-           "InternalError", "NumericalError"]
+           "InternalError", "Interrupted", "NumericalError", "OutOfMemory"]

@@ -20,14 +20,17 @@ enum {
   MF_EINPUT = -2,
   MF_ENUMERIC = -3,
   MF_EIO = -4,
-  MF_EBUG = -5
+  MF_EBUG = -5,
+  MF_EINTR = -6
 };
 enum {
   MF_EXIT_OK = 0,
   MF_EXIT_INPUT = 2,
   MF_EXIT_NUMERIC = 3,
   MF_EXIT_IO = 4,
-  MF_EXIT_INTERNAL = 5
+  MF_EXIT_NOMEM = 5,
+  MF_EXIT_INTERNAL = 6,
+  MF_EXIT_SIGNAL = 128
 };
 const char *mf_strerror(mf_status status);
 const char *mf_errmsg(void);

@@ -3,7 +3,9 @@
     InputError      exit 2  invalid configuration, override or argument (also a ValueError)
     NumericalError  exit 3  integration failed, no balance point, ...
     FileError       exit 4  a file could not be read or written (also an OSError)
-    InternalError   exit 5  out of memory or a broken internal contract
+    OutOfMemory     exit 5  out of memory (also a MemoryError)
+    InternalError   exit 6  a broken internal contract
+    Interrupted     exit 128 + signal: stopped by SIGINT or SIGTERM
 
 Each carries the library's message (mf_errmsg, the text `mfbalance` prints after
 "mfbalance: ") as str(e) and e.message, the status code (e.status) and the exit code of
@@ -45,13 +47,25 @@ class FileError(Error, OSError):
     exit_code = 4
 
 
-class InternalError(Error):
-    """Out of memory or a broken internal contract (exit code 5)."""
+class OutOfMemory(Error, MemoryError):
+    """An allocation failed (exit code 5)."""
 
     exit_code = 5
 
 
-_BY_EXIT = {2: InputError, 3: NumericalError, 4: FileError}
+class InternalError(Error):
+    """A broken internal contract (exit code 6)."""
+
+    exit_code = 6
+
+
+class Interrupted(Error, KeyboardInterrupt):
+    """Stopped by SIGINT or SIGTERM at an output boundary (exit code 128 + the signal)."""
+
+    exit_code = 130
+
+
+_BY_EXIT = {2: InputError, 3: NumericalError, 4: FileError, 5: OutOfMemory, 130: Interrupted, 143: Interrupted}
 
 
 def raise_status(status, message, exit_code, name):
