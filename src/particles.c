@@ -193,8 +193,8 @@ static void exponential_coefficients(double kappa, double sigma, double h, mf_ke
 
 /* The Cholesky factor L (L L^T = Q) of the n x n symmetric positive definite
  * Q, in place in its lower triangle (the upper one is left alone).  In plain
- * loops for the small n here, as mf_expm_ou_apply, so that no BLAS thread
- * pool is woken every step.  Returns 1, or 0 if Q is not positive definite. */
+ * loops for the small n here, like the rest of the step's P x P algebra
+ * (expm.c).  Returns 1, or 0 if Q is not positive definite. */
 static int cholesky_lower(int n, double *Q)
 {
   for (int j = 0; j < n; j++) {
