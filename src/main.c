@@ -3,6 +3,7 @@
  * the command line, prints messages and chooses the exit code. */
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/balance.h"
+#include "mfbalance/budget.h"
 #include "mfbalance/config.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/output.h"
@@ -39,6 +40,7 @@ static const char usage[] =
     "  --out DIR   output directory (default: a new folder under ./out/)\n"
     "  --force     write into DIR even if it holds results, replacing them\n"
     "  --quiet     print nothing on success\n"
+    "  --estimate  check the inputs, print the predicted memory and work, and stop (nothing is written)\n"
     "  --gamma G1,G2,...  (sweep, doublelimit) the coupling strengths, same as sweep.gammas\n"
     "  --n N1,N2,...      (compare, doublelimit) the network sizes, same as compare.n\n"
     "  --cells C1,C2,...  (converge) the cell counts of the space study, same as converge.cells\n"
@@ -50,7 +52,7 @@ static const char usage[] =
 typedef struct {
   const char *config;
   const char *out;
-  int force, quiet;
+  int force, quiet, estimate;
   int noverrides;
   char **overrides;
   char gamma_override[1100]; /* "sweep.gammas=..." from --gamma */
@@ -102,6 +104,8 @@ static int parse_args(int argc, char **argv, cli_args *args, int allow_run_optio
       args->force = 1;
     } else if (allow_run_options && strcmp(a, "--quiet") == 0) {
       args->quiet = 1;
+    } else if (allow_run_options && strcmp(a, "--estimate") == 0) {
+      args->estimate = 1;
     } else if (a[0] == '-') {
       return usage_error("unknown option '%s'", a);
     } else if (strchr(a, '=')) {
@@ -155,15 +159,27 @@ static int load_job(int argc, char **argv, cli_args *args, mf_config *cfg, char 
 }
 
 static mf_status run_job(const mf_config *cfg, const mf_run_opts *opts) { return mf_run(cfg, opts, NULL); }
+/* --estimate: the job's checks and cost (budget.h), printed; nothing is written. */
+static int print_estimate(mf_job job, const mf_config *cfg)
+{
+  mf_budget b;
+  mf_status status = mf_budget_check(job, cfg, &b);
+  if (status != MF_OK) return fail(status);
+  printf("cells %ld\noutput_rows %.0f\nparticle_steps %.0f\nneuron_steps %.6g\npeak_memory_bytes %.0f\n"
+         "available_memory_bytes %.0f\n", b.cells, b.rows, b.steps, b.neuron_steps, b.bytes, b.available);
+  return 0;
+}
+
 
 /* A command that is one library job writing into an output directory. */
-static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, const mf_run_opts *))
+static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, const mf_run_opts *), mf_job kind)
 {
   cli_args args;
   mf_config cfg;
   char fresh[512];
   int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
   if (rc) return rc;
+  if (args.estimate) return print_estimate(kind, &cfg);
   mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
   mf_status status = job(&cfg, &opts);
   return status == MF_OK ? 0 : fail(status);
@@ -198,6 +214,7 @@ static int cmd_balance(int argc, char **argv)
   char fresh[512];
   int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
   if (rc) return rc;
+  if (args.estimate) return print_estimate(MF_JOB_BALANCE, &cfg);
   mf_grid *grid = mf_config_grid(&cfg);
   if (!grid) return fail(MF_EINPUT);
   const double lo = grid->faces[0], hi = grid->faces[grid->n];
@@ -284,15 +301,16 @@ static int dispatch(int argc, char **argv)
     fputs(usage, stdout);
     return 0;
   }
-  if (strcmp(cmd, "run") == 0) return cmd_job(argc, argv, run_job);
+  if (strcmp(cmd, "run") == 0) return cmd_job(argc, argv, run_job, MF_JOB_RUN);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc, argv);
   if (strcmp(cmd, "balance") == 0) return cmd_balance(argc, argv);
-  if (strcmp(cmd, "sweep") == 0) return cmd_job(argc, argv, mf_sweep_job);
-  if (strcmp(cmd, "particles") == 0) return cmd_job(argc, argv, mf_particles_job);
-  if (strcmp(cmd, "compare") == 0) return cmd_job(argc, argv, mf_compare_job);
-  if (strcmp(cmd, "doublelimit") == 0) return cmd_job(argc, argv, mf_doublelimit_job);
-  if (strcmp(cmd, "hj") == 0) return cmd_job(argc, argv, mf_hj_job);
-  if (strcmp(cmd, "flow") == 0) return cmd_job(argc, argv, mf_flow_job);
-  if (strcmp(cmd, "converge") == 0) return cmd_job(argc, argv, mf_converge_job);
+  if (strcmp(cmd, "sweep") == 0) return cmd_job(argc, argv, mf_sweep_job, MF_JOB_SWEEP);
+  if (strcmp(cmd, "particles") == 0) return cmd_job(argc, argv, mf_particles_job, MF_JOB_PARTICLES);
+  if (strcmp(cmd, "compare") == 0) return cmd_job(argc, argv, mf_compare_job, MF_JOB_COMPARE);
+  if (strcmp(cmd, "doublelimit") == 0) return cmd_job(argc, argv, mf_doublelimit_job, MF_JOB_DOUBLELIMIT);
+  if (strcmp(cmd, "hj") == 0) return cmd_job(argc, argv, mf_hj_job, MF_JOB_HJ);
+  if (strcmp(cmd, "flow") == 0) return cmd_job(argc, argv, mf_flow_job, MF_JOB_FLOW);
+  /* (Its cost is estimated as one run of the configured model; the finer grids cost more.) */
+  if (strcmp(cmd, "converge") == 0) return cmd_job(argc, argv, mf_converge_job, MF_JOB_RUN);
   return usage_error("unknown command '%s'", cmd);
 }
