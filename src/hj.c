@@ -1,8 +1,8 @@
 /* hj.c -- the Hopf-Cole / Hamilton-Jacobi solver (hj.h, MODEL.md section 4,
  * docs/hopf-cole.md):
  *   - Godunov's numerical Hamiltonian for H convex in p, on one-sided
- *     second-order slopes whose curvature correction is van Albada's smooth
- *     limiter of the neighbouring second differences;
+ *     second-order slopes whose curvature correction is a smooth limiter
+ *     (weights |u''|^-8) of the neighbouring second differences;
  *   - the O(1/gamma) viscous and drift corrections and the walls (zero flux
  *     at finite gamma, outflow in the limit);
  *   - the activities by log-sum-exp, with sub-cell quadrature near the maximum;
@@ -307,27 +307,40 @@ void mf_hj_density(const mf_hj *hj, const double *u, int p, double *rho)
   for (int i = 0; i < hj->n; i++) rho[i] = hj->weight[i] / hj->grid->w[i] / sum;
 }
 
-/* van Albada's limiter of two second differences (van Albada, van Leer &
- * Roberts, Astron. Astrophys. 108, 1982): a b (a + b) / (a^2 + b^2) when a
- * and b have the same sign, 0 otherwise.  Like minmod it follows the smaller
- * of the two when they differ much, and is 0 at a sign change; unlike minmod
- * it is smooth where they are close (their mean when equal), which is where
- * the second differences of a nearly quadratic u always are.  Minmod switches
- * between the two stencils there at round-off level, which leaves Newton's
- * method a Jacobian that is wrong by O(1/h) (docs/hopf-cole.md).  The partial
- * derivatives go into *da and *db when da is not NULL. */
-static inline double van_albada(double a, double b, double *da, double *db)
+/* The limited curvature of a face, from the second differences a, b of the
+ * two cells beside it: their average with weights |a|^-8 and |b|^-8,
+ *
+ *   L(a, b) = (a |b|^8 + b |a|^8) / (|a|^8 + |b|^8)  if a b > 0,  0 otherwise.
+ *
+ * Minmod, the limiter of second-order ENO, is the limit of an infinite power;
+ * the power 2 is van Albada's limiter (van Albada, van Leer & Roberts,
+ * Astron. Astrophys. 108, 1982).  Like minmod, L follows the smaller
+ * curvature when the two differ (when one is twice the other, the larger
+ * weighs 1/257), vanishes at a sign change and is exact on quadratics
+ * (L(a, a) = a).  Unlike minmod it is smooth where a and b are close, which
+ * is where the second differences of a nearly quadratic u always are: there
+ * minmod switches stencils at round-off level, and no Newton matrix describes
+ * the right-hand side (docs/hopf-cole.md, which also gives the step counts
+ * behind the power 8).  Evaluated as m g(r), m the larger of a, b in
+ * magnitude, r = (the other)/m in (0, 1], g(r) = (r + r^8)/(1 + r^8), so
+ * that nothing overflows.  The partial derivatives go into *da and *db when
+ * da is not NULL. */
+static inline double curvature_limiter(double a, double b, double *da, double *db)
 {
   if (!(a * b > 0.0)) {
     if (da) *da = *db = 0.0;
     return 0.0;
   }
-  const double a2 = a * a, b2 = b * b, s = a2 + b2;
+  const int a_larger = fabs(a) > fabs(b);
+  const double m = a_larger ? a : b, r = (a_larger ? b : a) / m;
+  const double r2 = r * r, r4 = r2 * r2, r7 = r4 * r2 * r, r8 = r4 * r4, g = (r + r8) / (1.0 + r8);
   if (da) {
-    *da = b2 * (b2 + 2.0 * a * b - a2) / (s * s);
-    *db = a2 * (a2 + 2.0 * a * b - b2) / (s * s);
+    /* dL/d(other) = g'(r), dL/dm = g(r) - r g'(r) */
+    const double dg = ((1.0 + 8.0 * r7) * (1.0 + r8) - (r + r8) * 8.0 * r7) / ((1.0 + r8) * (1.0 + r8));
+    *da = a_larger ? g - r * dg : dg;
+    *db = a_larger ? dg : g - r * dg;
   }
-  return a * b * (a + b) / s;
+  return m * g;
 }
 
 /* What every cell of population p shares in one evaluation. */
@@ -374,7 +387,7 @@ static hj_pop population(mf_hj *hj, const double *u, int p, const double *A, con
   dd[0] = dd[n - 1] = 0.0;
   for (int i = 1; i < n - 1; i++) dd[i] = (s[i] - s[i - 1]) * hj->ddw[i];
   corr[0] = 0.0;
-  for (int i = 1; i < n - 2; i++) corr[i] = 0.5 * (g->x[i + 1] - g->x[i]) * van_albada(dd[i], dd[i + 1], NULL, NULL);
+  for (int i = 1; i < n - 2; i++) corr[i] = 0.5 * (g->x[i + 1] - g->x[i]) * curvature_limiter(dd[i], dd[i + 1], NULL, NULL);
   corr[n - 2] = 0.0;
   d.d = s;
   d.dd = dd;
@@ -397,7 +410,7 @@ static void corr_gradient(const mf_hj *hj, const hj_pop *d, int f, double g4[4])
   double da, db, c[3];
   for (int j = 0; j < 4; j++) g4[j] = 0.0;
   if (f < 1 || f > hj->n - 3) return;
-  van_albada(d->dd[f], d->dd[f + 1], &da, &db);
+  curvature_limiter(d->dd[f], d->dd[f + 1], &da, &db);
   const double h2 = 0.5 * (hj->grid->x[f + 1] - hj->grid->x[f]);
   curv_weights(hj, f, c);
   for (int j = 0; j < 3; j++) g4[j] += h2 * da * c[j];

@@ -21,9 +21,9 @@
  *
  * monotone and consistent (Crandall-Lions; Osher-Shu 1991), on one-sided
  * slopes of second order: the first difference on a face corrected by half a
- * cell times van Albada's limiter of the two neighbouring second differences
- * (exact on quadratics; first order in the two cells at each wall); u_xx by
- * central differences.  The activities use log-sum-exp scaling at finite
+ * cell times a smooth limiter of the two neighbouring second differences
+ * (their average with weights |u''|^-8: minmod-like, exact on quadratics;
+ * first order in the two cells at each wall); u_xx by central differences.  The activities use log-sum-exp scaling at finite
  * gamma, so nothing over- or underflows for gamma up to 1e8 and beyond.
  */
 #ifndef MFBALANCE_HJ_H
@@ -76,11 +76,11 @@ void mf_hj_density(const mf_hj *hj, const double *u, int p, double *rho);
 
 /* Time integration of the Hopf-Cole system on tau: CVODE's BDF methods
  * (orders 1-5, stability limit detection, steps capped at a quarter of the
- * shortest relaxation time of the early-behaviour flow) with Newton iterations on the
- * Jacobian of mf_hj_jacobian, whose linear systems are solved by a band LU
- * and the Sherman-Morrison-Woodbury formula.  The system is stiff: the
- * transport speeds are O(1) on cells of width h, and at moderate gamma on
- * fine grids the viscous term D/(gamma h^2) adds to that. */
+ * shortest relaxation time of the early-behaviour flow) with Newton
+ * iterations on the Jacobian of mf_hj_jacobian, whose linear systems are
+ * solved by a band LU and the Sherman-Morrison-Woodbury formula.  The system
+ * is stiff: the transport speeds are O(1) on cells of width h, and at
+ * moderate gamma on fine grids the viscous term D/(gamma h^2) adds to that. */
 typedef struct mf_hj_solver mf_hj_solver;
 
 typedef struct {
@@ -93,16 +93,27 @@ typedef struct {
   long err_fails;    /* local error test failures */
 } mf_hj_stats;
 
-/* A solver for hj (referenced) from u0 (copied) at tau = 0.  NULL with a message on failure. */
+/* A solver for hj (referenced; it must outlive the solver) from u0 (length
+ * mf_hj_size(hj), copied) at tau = 0, with CVODE's relative and absolute
+ * tolerances rtol, atol on u and at most max_steps internal steps per call of
+ * mf_hj_solver_advance.  NULL with a message (MF_ENOMEM, or MF_EBUG if CVODE
+ * refuses an option) on failure; nothing is left allocated then. */
 mf_hj_solver *mf_hj_solver_create(mf_hj *hj, const double *u0, double rtol, double atol, long max_steps);
 
-/* Integrate to tau.  MF_OK, or MF_ENUMERIC with the tau reached and CVODE's reason. */
+/* Integrate to tau (> the tau reached).  MF_OK, or MF_ENUMERIC with a message
+ * giving the tau reached and CVODE's reason; the state is then the last one
+ * CVODE accepted (at tau = 0 if the first right-hand side failed), and the
+ * solver must not be advanced again. */
 mf_status mf_hj_solver_advance(mf_hj_solver *s, double tau);
 
+/* The state at the tau reached (length mf_hj_size; valid until the next
+ * advance), that tau, and CVODE's counters. */
 const double *mf_hj_solver_state(const mf_hj_solver *s);
 double mf_hj_solver_tau(const mf_hj_solver *s);
 long mf_hj_solver_steps(const mf_hj_solver *s);
 void mf_hj_solver_get_stats(const mf_hj_solver *s, mf_hj_stats *stats);
+
+/* Frees the solver; mf_hj_solver_free(NULL) does nothing. */
 void mf_hj_solver_free(mf_hj_solver *s);
 
 #endif
