@@ -23,7 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HJ_BAND 2 /* the scheme couples u_i to u_{i-2} ... u_{i+2} */
+#define HJ_BAND 2                /* the scheme couples u_i to u_{i-2} ... u_{i+2} */
+#define HJ_ROW (2 * HJ_BAND + 1) /* entries of a band row */
 
 struct mf_hj {
   mf_model model;
@@ -547,9 +548,9 @@ mf_status mf_hj_jacobian(mf_hj *hj, const double *u, double *band, double *U, do
     check += d.sum_d;
     for (int i = 0; i < n; i++) {
       const size_t r = (size_t)p * n + i;
-      double *row = band + (2 * HJ_BAND + 1) * r, dAC[2] = {0.0, 0.0};
+      double *row = band + HJ_ROW * r, dAC[2] = {0.0, 0.0};
       cell_rate(hj, &d, i, row, dAC);
-      for (int j = 0; j < 2 * HJ_BAND + 1; j++) check += fabs(row[j]);
+      for (int j = 0; j < HJ_ROW; j++) check += fabs(row[j]);
       /* A_p = sum_q g_pq m_q, C_p = sum_q g_pq v_q m_q */
       for (int q = 0; q < P; q++) {
         U[q * N + r] = pop->g[q] * (dAC[0] + hj->model.pop[q].reversal * dAC[1]);
@@ -585,7 +586,7 @@ static const char *flag_name(int flag, char *buf, size_t len)
 
 typedef struct {
   sunindextype P, n, N; /* P blocks of n cells, N = P n */
-  double *B;            /* band rows: B[5 r + 2 + j] = M(r, r + j), j = -2 ... 2; 0 across blocks */
+  double *B;            /* band rows: B[HJ_ROW r + HJ_BAND + j] = M(r, r + j), |j| <= HJ_BAND; 0 across blocks */
   double *U;            /* N x P column-major */
   double *W;            /* length N: W[q n + i] = weight of u_{q,i} in column q */
 } hj_matrix;
@@ -627,7 +628,7 @@ static hj_matrix *hjm_content(SUNMatrix A)
 static int hjm_zero(SUNMatrix A)
 {
   hj_matrix *M = A->content;
-  memset(M->B, 0, (size_t)(5 * M->N) * sizeof(double));
+  memset(M->B, 0, (size_t)(HJ_ROW * M->N) * sizeof(double));
   memset(M->U, 0, (size_t)(M->N * M->P) * sizeof(double));
   memset(M->W, 0, (size_t)M->N * sizeof(double));
   return 0;
@@ -639,7 +640,7 @@ static int hjm_copy(SUNMatrix A, SUNMatrix B)
   const hj_matrix *a = hjm_content(A);
   hj_matrix *b = hjm_content(B);
   if (!a || !b || a->P != b->P || a->n != b->n) return SUNMAT_ILL_INPUT;
-  memcpy(b->B, a->B, (size_t)(5 * a->N) * sizeof(double));
+  memcpy(b->B, a->B, (size_t)(HJ_ROW * a->N) * sizeof(double));
   memcpy(b->U, a->U, (size_t)(a->N * a->P) * sizeof(double));
   memcpy(b->W, a->W, (size_t)a->N * sizeof(double));
   return 0;
@@ -649,8 +650,8 @@ static int hjm_copy(SUNMatrix A, SUNMatrix B)
 static int hjm_scaleaddi(sunrealtype c, SUNMatrix A)
 {
   hj_matrix *M = A->content;
-  for (sunindextype k = 0; k < 5 * M->N; k++) M->B[k] *= c;
-  for (sunindextype r = 0; r < M->N; r++) M->B[5 * r + 2] += 1.0;
+  for (sunindextype k = 0; k < HJ_ROW * M->N; k++) M->B[k] *= c;
+  for (sunindextype r = 0; r < M->N; r++) M->B[HJ_ROW * r + HJ_BAND] += 1.0;
   for (sunindextype k = 0; k < M->N * M->P; k++) M->U[k] *= c;
   return 0;
 }
@@ -658,7 +659,7 @@ static int hjm_scaleaddi(sunrealtype c, SUNMatrix A)
 static int hjm_space(SUNMatrix A, long *lenrw, long *leniw)
 {
   const hj_matrix *M = A->content;
-  *lenrw = (long)((6 + M->P) * M->N);
+  *lenrw = (long)((HJ_ROW + 1 + M->P) * M->N);
   *leniw = 3;
   return 0;
 }
@@ -679,7 +680,7 @@ static SUNMatrix hjm_create(sunindextype P, sunindextype n, SUNContext ctx)
   A->content = M;
   if (!M) goto fail;
   M->P = P, M->n = n, M->N = P * n;
-  M->B = calloc((size_t)(5 * M->N), sizeof(double));
+  M->B = calloc((size_t)(HJ_ROW * M->N), sizeof(double));
   M->U = calloc((size_t)(M->N * P), sizeof(double));
   M->W = calloc((size_t)M->N, sizeof(double));
   if (!M->B || !M->U || !M->W) goto fail;
@@ -704,8 +705,8 @@ fail:
  * by one and solved in lockstep, so that the P chains of dependent
  * operations overlap.  (With bandwidth 2, OpenBLAS's dgbtrs spends its time
  * in BLAS calls on vectors of length 2, and SUNDIALS' band solver, like the
- * rest of Debian's libsundials, is compiled without optimisation; either
- * took about half of a run.)  The structure follows SUNDIALS'
+ * rest of Debian's libsundials, is compiled without optimisation; each
+ * took a quarter of a run or more.)  The structure follows SUNDIALS'
  * sunlinsol_lapackband.c; the factors are kept in LAPACK's band storage,
  * with room for the pivoting fill-in. */
 
@@ -826,8 +827,8 @@ static int nls_setup(SUNLinearSolver S, SUNMatrix A)
   memset(b->ab, 0, (size_t)(b->ldab * N) * sizeof(double));
   for (sunindextype r = 0; r < N; r++) {
     const sunindextype i = r % n; /* cell of row r in its block */
-    for (sunindextype j = -2; j <= 2; j++)
-      if (i + j >= 0 && i + j < n) AB(b, r, r + j) = M->B[5 * r + 2 + j];
+    for (sunindextype j = -HJ_BAND; j <= HJ_BAND; j++)
+      if (i + j >= 0 && i + j < n) AB(b, r, r + j) = M->B[HJ_ROW * r + HJ_BAND + j];
   }
   b->last_flag = 0;
   for (sunindextype o = 0; o < N; o += n) factor_block(b, o);
