@@ -383,7 +383,8 @@ static hj_pop population(mf_hj *hj, const double *u, int p, const double *A, con
   dd[0] = dd[n - 1] = 0.0;
   for (int i = 1; i < n - 1; i++) dd[i] = (s[i] - s[i - 1]) * hj->ddw[i];
   corr[0] = 0.0;
-  for (int i = 1; i < n - 2; i++) corr[i] = 0.5 * (g->x[i + 1] - g->x[i]) * curvature_limiter(dd[i], dd[i + 1], NULL, NULL);
+  for (int i = 1; i < n - 2; i++)
+    corr[i] = 0.5 * (g->x[i + 1] - g->x[i]) * curvature_limiter(dd[i], dd[i + 1], NULL, NULL);
   corr[n - 2] = 0.0;
   d.d = s;
   d.dd = dd;
