@@ -17,14 +17,14 @@
 
 #include <cvode/cvode.h>
 #include <nvector/nvector_serial.h>
-#include <sunmatrix/sunmatrix_band.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HJ_BAND 2 /* the scheme couples u_i to u_{i-2} ... u_{i+2} */
+#define HJ_BAND 2                /* the scheme couples u_i to u_{i-2} ... u_{i+2} */
+#define HJ_ROW (2 * HJ_BAND + 1) /* entries of a band row */
 
 struct mf_hj {
   mf_model model;
@@ -387,7 +387,8 @@ static hj_pop population(mf_hj *hj, const double *u, int p, const double *A, con
   dd[0] = dd[n - 1] = 0.0;
   for (int i = 1; i < n - 1; i++) dd[i] = (s[i] - s[i - 1]) * hj->ddw[i];
   corr[0] = 0.0;
-  for (int i = 1; i < n - 2; i++) corr[i] = 0.5 * (g->x[i + 1] - g->x[i]) * curvature_limiter(dd[i], dd[i + 1], NULL, NULL);
+  for (int i = 1; i < n - 2; i++)
+    corr[i] = 0.5 * (g->x[i + 1] - g->x[i]) * curvature_limiter(dd[i], dd[i + 1], NULL, NULL);
   corr[n - 2] = 0.0;
   d.d = s;
   d.dd = dd;
@@ -552,9 +553,9 @@ mf_status mf_hj_jacobian(mf_hj *hj, const double *u, double *band, double *U, do
     check += d.sum_d;
     for (int i = 0; i < n; i++) {
       const size_t r = (size_t)p * n + i;
-      double *row = band + (2 * HJ_BAND + 1) * r, dAC[2] = {0.0, 0.0};
+      double *row = band + HJ_ROW * r, dAC[2] = {0.0, 0.0};
       cell_rate(hj, &d, i, row, dAC);
-      for (int j = 0; j < 2 * HJ_BAND + 1; j++) check += fabs(row[j]);
+      for (int j = 0; j < HJ_ROW; j++) check += fabs(row[j]);
       /* A_p = sum_q g_pq m_q, C_p = sum_q g_pq v_q m_q */
       for (int q = 0; q < P; q++) {
         U[q * N + r] = pop->g[q] * (dAC[0] + hj->model.pop[q].reversal * dAC[1]);
@@ -581,37 +582,148 @@ static const char *flag_name(int flag, char *buf, size_t len)
   return buf;
 }
 
+/* ---- Newton's matrices ----------------------------------------------------------------
+ * J = B + U W^T in mf_hj_jacobian's layout as a SUNMatrix, with the
+ * operations CVODE's linear-solver interface calls (clone, destroy, zero,
+ * copy, scaleaddi; the SUNDIALS guide, "The SUNMatrix API"), as tlrmatrix.c
+ * does for the finite-volume operator.  ScaleAddI(c, J) scales B and U by c
+ * and adds 1 to B's diagonal, which is c J + I because W is left alone. */
+
+typedef struct {
+  sunindextype P, n, N; /* P blocks of n cells, N = P n */
+  double *B;            /* band rows: B[HJ_ROW r + HJ_BAND + j] = M(r, r + j), |j| <= HJ_BAND; 0 across blocks */
+  double *U;            /* N x P column-major */
+  double *W;            /* length N: W[q n + i] = weight of u_{q,i} in column q */
+} hj_matrix;
+
+static SUNMatrix hjm_create(sunindextype P, sunindextype n, SUNContext ctx);
+
+static void hjm_destroy(SUNMatrix A)
+{
+  if (!A) return;
+  hj_matrix *M = A->content;
+  if (M) {
+    free(M->B);
+    free(M->U);
+    free(M->W);
+    free(M);
+    A->content = NULL;
+  }
+  SUNMatFreeEmpty(A);
+}
+
+static SUNMatrix_ID hjm_getid(SUNMatrix A)
+{
+  (void)A;
+  return SUNMATRIX_CUSTOM;
+}
+
+static SUNMatrix hjm_clone(SUNMatrix A)
+{
+  const hj_matrix *M = A->content;
+  return hjm_create(M->P, M->n, A->sunctx);
+}
+
+/* The content of a matrix made by hjm_create (NULL for any other). */
+static hj_matrix *hjm_content(SUNMatrix A)
+{
+  return A && A->ops && A->ops->clone == hjm_clone ? A->content : NULL;
+}
+
+static int hjm_zero(SUNMatrix A)
+{
+  hj_matrix *M = A->content;
+  memset(M->B, 0, (size_t)(HJ_ROW * M->N) * sizeof(double));
+  memset(M->U, 0, (size_t)(M->N * M->P) * sizeof(double));
+  memset(M->W, 0, (size_t)M->N * sizeof(double));
+  return 0;
+}
+
+/* B <- A */
+static int hjm_copy(SUNMatrix A, SUNMatrix B)
+{
+  const hj_matrix *a = hjm_content(A);
+  hj_matrix *b = hjm_content(B);
+  if (!a || !b || a->P != b->P || a->n != b->n) return SUNMAT_ILL_INPUT;
+  memcpy(b->B, a->B, (size_t)(HJ_ROW * a->N) * sizeof(double));
+  memcpy(b->U, a->U, (size_t)(a->N * a->P) * sizeof(double));
+  memcpy(b->W, a->W, (size_t)a->N * sizeof(double));
+  return 0;
+}
+
+/* A <- c A + I */
+static int hjm_scaleaddi(sunrealtype c, SUNMatrix A)
+{
+  hj_matrix *M = A->content;
+  for (sunindextype k = 0; k < HJ_ROW * M->N; k++) M->B[k] *= c;
+  for (sunindextype r = 0; r < M->N; r++) M->B[HJ_ROW * r + HJ_BAND] += 1.0;
+  for (sunindextype k = 0; k < M->N * M->P; k++) M->U[k] *= c;
+  return 0;
+}
+
+static int hjm_space(SUNMatrix A, long *lenrw, long *leniw)
+{
+  const hj_matrix *M = A->content;
+  *lenrw = (long)((HJ_ROW + 1 + M->P) * M->N);
+  *leniw = 3;
+  return 0;
+}
+
+/* A zeroed matrix for P blocks of n; NULL if memory runs out. */
+static SUNMatrix hjm_create(sunindextype P, sunindextype n, SUNContext ctx)
+{
+  SUNMatrix A = SUNMatNewEmpty(ctx);
+  if (!A) return NULL;
+  A->ops->getid = hjm_getid;
+  A->ops->clone = hjm_clone;
+  A->ops->destroy = hjm_destroy;
+  A->ops->zero = hjm_zero;
+  A->ops->copy = hjm_copy;
+  A->ops->scaleaddi = hjm_scaleaddi;
+  A->ops->space = hjm_space;
+  hj_matrix *M = calloc(1, sizeof *M);
+  A->content = M;
+  if (!M) goto fail;
+  M->P = P, M->n = n, M->N = P * n;
+  M->B = calloc((size_t)(HJ_ROW * M->N), sizeof(double));
+  M->U = calloc((size_t)(M->N * P), sizeof(double));
+  M->W = calloc((size_t)M->N, sizeof(double));
+  if (!M->B || !M->U || !M->W) goto fail;
+  return A;
+fail:
+  hjm_destroy(A);
+  return NULL;
+}
+
 /* ---- Newton's linear systems ---------------------------------------------------------
- * CVODE's Newton matrices M = I - gamma J with J = B + U W^T (mf_hj_jacobian)
- * are solved by the Sherman-Morrison-Woodbury formula (as woodbury.c does
- * for the finite-volume operator; Golub & Van Loan, Matrix Computations,
- * 4th ed., 2.1.4):
+ * CVODE's Newton matrices M = I - gamma J = Mb + U' W^T (Mb = I - gamma B,
+ * U' = -gamma U, both formed by hjm_scaleaddi) are solved by the
+ * Sherman-Morrison-Woodbury formula (as woodbury.c does for the
+ * finite-volume operator; Golub & Van Loan, Matrix Computations, 4th ed.,
+ * 2.1.4):
  *
- *   M^{-1} y = Mb^{-1} y + Z K^{-1} W^T Mb^{-1} y,   Mb = I - gamma B,
- *   Z = Mb^{-1} gamma U,  K = I - W^T Z  (P x P),
+ *   M^{-1} y = Mb^{-1} y - Z K^{-1} W^T Mb^{-1} y,   Z = Mb^{-1} U',  K = I + W^T Z  (P x P).
  *
- * CVODE forming Mb from its band matrix.  Mb is factored with partial
- * pivoting by the algorithm of LAPACK's dgbtf2/dgbtrs (Golub & Van Loan,
- * 4.3.5), written out because Mb is block diagonal, one block of n cells
- * per population: the blocks are factored one by one and solved in
- * lockstep, so that the P chains of dependent operations overlap.  (With
- * bandwidth 2, OpenBLAS's dgbtrs spends its time in BLAS calls on vectors of
- * length 2, and SUNDIALS' band solver, like the rest of Debian's libsundials,
- * is compiled without optimisation; either took about half of a run.)  The
- * structure follows SUNDIALS' sunlinsol_lapackband.c; the factors live in
- * LAPACK's band storage, apart from CVODE's matrix, which has no room for
- * the pivoting fill-in. */
+ * Mb is factored with partial pivoting by the algorithm of LAPACK's
+ * dgbtf2/dgbtrs (Golub & Van Loan, 4.3.5), written out because Mb is block
+ * diagonal, one block of n cells per population: the blocks are factored one
+ * by one and solved in lockstep, so that the P chains of dependent
+ * operations overlap.  (With bandwidth 2, OpenBLAS's dgbtrs spends its time
+ * in BLAS calls on vectors of length 2, and SUNDIALS' band solver, like the
+ * rest of Debian's libsundials, is compiled without optimisation; each
+ * took a quarter of a run or more.)  The structure follows SUNDIALS'
+ * sunlinsol_lapackband.c; the factors are kept in LAPACK's band storage,
+ * with room for the pivoting fill-in. */
 
 typedef struct {
   sunindextype N, P, n;      /* order N = P n, P blocks of n */
-  sunindextype kl, ku, ldab; /* bandwidths, leading dimension 2 kl + ku + 1 */
+  sunindextype kl, ku, ldab; /* bandwidths 2, 2; leading dimension 2 kl + ku + 1 */
   double *ab;                /* LU factors of Mb: (i, j) at ab[kl + ku + i - j + j ldab] */
   sunindextype *ipiv;        /* row interchanges, length N */
   double *dinv;              /* reciprocals of U's diagonal, length N */
-  const double *U, *W;       /* J's rank-P part (mf_hj_jacobian's layout), owned by the caller */
-  void *cvode;               /* CVODE, for the gamma of each setup */
-  double *Z;                 /* Mb^{-1} gamma U, N x P column-major */
-  double K[MF_MAX_POPS * MF_MAX_POPS]; /* LU of I - W^T Z, P x P column-major */
+  const double *W;           /* W of the matrix last factored */
+  double *Z;                 /* Mb^{-1} U', N x P column-major */
+  double K[MF_MAX_POPS * MF_MAX_POPS]; /* LU of I + W^T Z, P x P column-major */
   int Kpiv[MF_MAX_POPS];     /* its row interchanges */
   sunindextype last_flag;    /* 0, or the first zero pivot (1-based, as LAPACK's info) */
 } newton_ls;
@@ -699,7 +811,7 @@ static void band_solve(const newton_ls *b, double *y)
   }
 }
 
-/* W^T y (length P): m_q depends on population q's block only. */
+/* W^T y (length P): column q of W lives on population q's block. */
 static void apply_Wt(const newton_ls *b, const double *y, double *t)
 {
   for (sunindextype q = 0; q < b->P; q++) {
@@ -709,33 +821,34 @@ static void apply_Wt(const newton_ls *b, const double *y, double *t)
   }
 }
 
-/* Factor Mb (A, from CVODE) and K.  A zero pivot in either is recoverable:
- * CVODE retries with a smaller step. */
+/* Factor Mb and K for the matrix A (an hj_matrix holding I - gamma J).  A
+ * zero pivot in either is recoverable: CVODE retries with a smaller step. */
 static int nls_setup(SUNLinearSolver S, SUNMatrix A)
 {
   newton_ls *b = NLS(S);
-  const sunindextype N = b->N, P = b->P, kl = b->kl, ku = b->ku;
+  const hj_matrix *M = hjm_content(A);
+  if (!M || M->N != b->N || M->P != b->P) return SUNLS_ILL_INPUT;
+  const sunindextype N = b->N, n = b->n, P = b->P;
   memset(b->ab, 0, (size_t)(b->ldab * N) * sizeof(double));
-  for (sunindextype j = 0; j < N; j++) {
-    const sunindextype lo = j - ku > 0 ? j - ku : 0, hi = j + kl < N - 1 ? j + kl : N - 1;
-    for (sunindextype i = lo; i <= hi; i++) AB(b, i, j) = SM_ELEMENT_B(A, i, j);
+  for (sunindextype r = 0; r < N; r++) {
+    const sunindextype i = r % n; /* cell of row r in its block */
+    for (sunindextype j = -HJ_BAND; j <= HJ_BAND; j++)
+      if (i + j >= 0 && i + j < n) AB(b, r, r + j) = M->B[HJ_ROW * r + HJ_BAND + j];
   }
   b->last_flag = 0;
-  for (sunindextype o = 0; o < N; o += b->n) factor_block(b, o);
+  for (sunindextype o = 0; o < N; o += n) factor_block(b, o);
   if (b->last_flag) return SUNLS_LUFACT_FAIL;
   for (sunindextype j = 0; j < N; j++) b->dinv[j] = 1.0 / AB(b, j, j);
 
-  double gamma;
-  if (CVodeGetCurrentGamma(b->cvode, &gamma) != CV_SUCCESS) return SUNLS_PACKAGE_FAIL_UNREC;
+  b->W = M->W;
   for (sunindextype q = 0; q < P; q++) {
-    double *z = b->Z + q * N;
-    for (sunindextype r = 0; r < N; r++) z[r] = gamma * b->U[q * N + r];
-    band_solve(b, z);
+    memcpy(b->Z + q * N, M->U + q * N, (size_t)N * sizeof(double));
+    band_solve(b, b->Z + q * N);
   }
   double t[MF_MAX_POPS];
   for (sunindextype c = 0; c < P; c++) {
     apply_Wt(b, b->Z + c * N, t);
-    for (sunindextype r = 0; r < P; r++) b->K[r + c * P] = (r == c) - t[r];
+    for (sunindextype r = 0; r < P; r++) b->K[r + c * P] = (r == c) + t[r];
   }
   /* LU of K with partial pivoting (P <= MF_MAX_POPS). */
   for (sunindextype j = 0; j < P; j++) {
@@ -782,7 +895,7 @@ static int nls_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector rhs, s
   }
   for (sunindextype q = 0; q < P; q++) {
     const double *z = b->Z + q * N;
-    for (sunindextype r = 0; r < N; r++) y[r] += z[r] * t[q];
+    for (sunindextype r = 0; r < N; r++) y[r] -= z[r] * t[q];
   }
   return SUNLS_SUCCESS;
 }
@@ -805,18 +918,13 @@ static int nls_free(SUNLinearSolver S)
   return SUNLS_SUCCESS;
 }
 
-/* A solver for band matrices shaped like A whose P diagonal blocks are not
- * coupled by A, plus the rank-P part U W^T (U, W referenced, refreshed by
- * the caller with each Jacobian), for serial vectors like y; gamma is asked
- * of cvode at each setup.  NULL if A is not a square band matrix of y's
- * length, P is out of range or does not divide it, or memory runs out. */
-static SUNLinearSolver newton_ls_create(N_Vector y, SUNMatrix A, int P, const double *U, const double *W, void *cvode,
-                                        SUNContext ctx)
+/* A solver for the matrices shaped like A (made by hjm_create) and serial
+ * vectors like y; NULL if A is not such a matrix of y's length, or memory
+ * runs out. */
+static SUNLinearSolver newton_ls_create(N_Vector y, SUNMatrix A, SUNContext ctx)
 {
-  if (SUNMatGetID(A) != SUNMATRIX_BAND || N_VGetVectorID(y) != SUNDIALS_NVEC_SERIAL ||
-      SUNBandMatrix_Rows(A) != SUNBandMatrix_Columns(A) || SUNBandMatrix_Rows(A) != N_VGetLength(y) || P < 1 ||
-      P > MF_MAX_POPS || SUNBandMatrix_Rows(A) % P != 0)
-    return NULL;
+  const hj_matrix *M = hjm_content(A);
+  if (!M || N_VGetVectorID(y) != SUNDIALS_NVEC_SERIAL || N_VGetLength(y) != M->N || M->P > MF_MAX_POPS) return NULL;
   SUNLinearSolver S = SUNLinSolNewEmpty(ctx);
   if (!S) return NULL;
   S->ops->gettype = nls_gettype;
@@ -829,19 +937,15 @@ static SUNLinearSolver newton_ls_create(N_Vector y, SUNMatrix A, int P, const do
   newton_ls *b = calloc(1, sizeof *b);
   S->content = b;
   if (!b) goto fail;
-  b->N = SUNBandMatrix_Rows(A);
-  b->P = P;
-  b->n = b->N / P;
-  b->kl = SUNBandMatrix_LowerBandwidth(A);
-  b->ku = SUNBandMatrix_UpperBandwidth(A);
+  b->N = M->N;
+  b->P = M->P;
+  b->n = M->n;
+  b->kl = b->ku = HJ_BAND;
   b->ldab = 2 * b->kl + b->ku + 1;
-  b->U = U;
-  b->W = W;
-  b->cvode = cvode;
   b->ab = calloc((size_t)(b->ldab * b->N), sizeof(double));
   b->ipiv = calloc((size_t)b->N, sizeof(sunindextype));
   b->dinv = calloc((size_t)b->N, sizeof(double));
-  b->Z = calloc((size_t)(b->N * P), sizeof(double));
+  b->Z = calloc((size_t)(b->N * b->P), sizeof(double));
   if (!b->ab || !b->ipiv || !b->dinv || !b->Z) goto fail;
   return S;
 fail:
@@ -1019,10 +1123,8 @@ struct mf_hj_solver {
   SUNContext ctx;
   void *cvode;
   N_Vector u;         /* the state, length P n */
-  SUNMatrix J;        /* CVODE's band matrix, bandwidths HJ_BAND */
+  SUNMatrix J;        /* the Jacobian, an hj_matrix */
   SUNLinearSolver ls; /* newton_ls */
-  double *jac;        /* rows of the band Jacobian, (2 HJ_BAND + 1) P n */
-  double *U, *W;      /* its rank-P part, P n x P and P n */
   double tau;         /* tau reached */
   char msg[512];      /* CVODE's last message */
 };
@@ -1034,25 +1136,14 @@ static int hj_cvode_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *data)
   return mf_hj_rhs(s->hj, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
 }
 
-/* The band Jacobian into CVODE's matrix.  The activities' dependence on u
- * (rank P, through the cells at the maxima) is left out: Newton's iteration
- * is then a modified one, and it converges in one or two iterations because
- * that part is slow (the rate of the early-behaviour flow). */
+/* The Jacobian into CVODE's matrix, which has mf_hj_jacobian's layout. */
 static int hj_cvode_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *data, N_Vector tmp1,
                         N_Vector tmp2, N_Vector tmp3)
 {
   (void)t, (void)fy, (void)tmp1, (void)tmp2, (void)tmp3;
   mf_hj_solver *s = data;
-  const mf_status status = mf_hj_jacobian(s->hj, N_VGetArrayPointer(y), s->jac, s->U, s->W);
-  if (status != MF_OK) return status;
-  const sunindextype n = s->hj->n, N = mf_hj_size(s->hj);
-  for (sunindextype r = 0; r < N; r++) { /* CVODE has zeroed J */
-    const sunindextype i = r % n; /* cell of row r; its population's block starts at r - i */
-    const double *row = s->jac + (2 * HJ_BAND + 1) * r;
-    for (sunindextype j = -HJ_BAND; j <= HJ_BAND; j++)
-      if (i + j >= 0 && i + j < n) SM_ELEMENT_B(J, r, r + j) = row[j + HJ_BAND];
-  }
-  return 0;
+  hj_matrix *M = J->content;
+  return mf_hj_jacobian(s->hj, N_VGetArrayPointer(y), M->B, M->U, M->W);
 }
 
 /* The largest relaxation rate of the early-behaviour flow, max_p A_p with
@@ -1083,9 +1174,6 @@ void mf_hj_solver_free(mf_hj_solver *s)
   if (s->J) SUNMatDestroy(s->J);
   if (s->u) N_VDestroy(s->u);
   if (s->ctx) SUNContext_Free(&s->ctx);
-  free(s->jac);
-  free(s->U);
-  free(s->W);
   free(s);
 }
 
@@ -1097,18 +1185,14 @@ mf_hj_solver *mf_hj_solver_create(mf_hj *hj, const double *u0, double rtol, doub
   if (mf_sundials_context_create(&s->ctx) != MF_OK) goto fail;
   const sunindextype N = mf_hj_size(hj);
   s->u = N_VNew_Serial(N, s->ctx);
-  s->J = SUNBandMatrixStorage(N, HJ_BAND, HJ_BAND, HJ_BAND, s->ctx);
-  s->jac = malloc((size_t)(2 * HJ_BAND + 1) * (size_t)N * sizeof(double));
-  s->U = calloc((size_t)(N * hj->P), sizeof(double));
-  s->W = calloc((size_t)N, sizeof(double));
-  if (!s->u || !s->J || !s->jac || !s->U || !s->W) goto nomem;
+  s->J = hjm_create(hj->P, hj->n, s->ctx);
+  if (!s->u || !s->J) goto nomem;
   memcpy(N_VGetArrayPointer(s->u), u0, (size_t)N * sizeof(double));
   N_VEnableFusedOps_Serial(s->u, SUNTRUE);
   use_kernels(s->u);
+  s->ls = newton_ls_create(s->u, s->J, s->ctx);
   s->cvode = CVodeCreate(CV_BDF, s->ctx);
-  if (!s->cvode) goto nomem;
-  s->ls = newton_ls_create(s->u, s->J, hj->P, s->U, s->W, s->cvode, s->ctx);
-  if (!s->ls) goto nomem;
+  if (!s->ls || !s->cvode) goto nomem;
   int flag = CVodeSetErrHandlerFn(s->cvode, hj_error_handler, s);
   if (flag == CV_SUCCESS) flag = CVodeInit(s->cvode, hj_cvode_rhs, 0.0, s->u);
   if (flag == CV_SUCCESS) flag = CVodeSetUserData(s->cvode, s);

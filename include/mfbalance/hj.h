@@ -23,8 +23,9 @@
  * slopes of second order: the first difference on a face corrected by half a
  * cell times a smooth limiter of the two neighbouring second differences
  * (their average with weights |u''|^-8: minmod-like, exact on quadratics;
- * first order in the two cells at each wall); u_xx by central differences.  The activities use log-sum-exp scaling at finite
- * gamma, so nothing over- or underflows for gamma up to 1e8 and beyond.
+ * first order in the two cells at each wall); u_xx by central differences.
+ * The activities use log-sum-exp scaling at finite gamma, so nothing over-
+ * or underflows for gamma up to 1e8 and beyond.
  */
 #ifndef MFBALANCE_HJ_H
 #define MFBALANCE_HJ_H
