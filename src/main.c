@@ -186,6 +186,8 @@ static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, co
   char fresh[512];
   int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
   if (rc) return rc;
+  /* A study is estimated as one run of the solver it studies. */
+  if (job == mf_converge_job && cfg.converge.solver == MF_CONVERGE_HJ) kind = MF_JOB_HJ;
   if (args.estimate) return print_estimate(kind, &cfg);
   mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
   mf_status status = job(&cfg, &opts);
