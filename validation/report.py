@@ -8,7 +8,8 @@ every check is recorded with its measured and expected value) and writes
 DIR/README.md (default DIR: validation/report/): a summary table, then per
 study its checks, measured beside expected with pass or fail, its notes and
 its figures (copied into DIR).  `full` is the size the committed report is
-made at (about 10 minutes on 2 cores); `tiny` only shows that every study
+made at (10.4 minutes of CPU time, so within 15 minutes on 2 idle cores; 52 minutes of wall time
+at load 16 to 19 on the 2 shared cores); `tiny` only shows that every study
 still runs (the test suite uses it).  Exit 0 when the report was written
 (with --strict: and every check passed), 1 otherwise.  The report is
 generated, never edited by hand.
