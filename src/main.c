@@ -45,6 +45,7 @@ static const char usage[] =
     "  --n N1,N2,...      (compare, doublelimit) the network sizes, same as compare.n\n"
     "  --cells C1,C2,...  (converge) the cell counts of the space study, same as converge.cells\n"
     "  --rtol R1,R2,...   (converge) the tolerances of the time study, same as converge.rtol\n"
+    "  --solver fv|hj     (converge) the solver studied, same as converge.solver\n"
     "\n"
     "exit codes: 0 success, 2 invalid input (or a job too large for the machine), 3 numerical failure,\n"
     "  4 I/O error, 5 out of memory, 130/143 stopped by SIGINT/SIGTERM (files hold the rows computed)\n";
@@ -59,6 +60,7 @@ typedef struct {
   char n_override[1100];     /* "compare.n=..." from --n */
   char cells_override[1100]; /* "converge.cells=..." from --cells */
   char rtol_override[1100];  /* "converge.rtol=..." from --rtol */
+  char solver_override[64];  /* "converge.solver=..." from --solver */
 } cli_args;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -100,6 +102,11 @@ static int parse_args(int argc, char **argv, cli_args *args, int allow_run_optio
       char *buf = a[2] == 'c' ? args->cells_override : args->rtol_override;
       snprintf(buf, sizeof args->cells_override, "converge.%s=%s", a + 2, argv[++i]);
       kept[args->noverrides++] = buf;
+    } else if (allow_run_options && strcmp(a, "--solver") == 0) {
+      if (i + 1 >= argc) return usage_error("%s needs fv or hj", a);
+      if (args->noverrides == (int)(sizeof kept / sizeof kept[0])) return usage_error("too many overrides%s", "");
+      snprintf(args->solver_override, sizeof args->solver_override, "converge.solver=%.40s", argv[++i]);
+      kept[args->noverrides++] = args->solver_override;
     } else if (allow_run_options && strcmp(a, "--force") == 0) {
       args->force = 1;
     } else if (allow_run_options && strcmp(a, "--quiet") == 0) {
@@ -179,6 +186,8 @@ static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, co
   char fresh[512];
   int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
   if (rc) return rc;
+  /* A study is estimated as one run of the solver it studies. */
+  if (job == mf_converge_job && cfg.converge.solver == MF_CONVERGE_HJ) kind = MF_JOB_HJ;
   if (args.estimate) return print_estimate(kind, &cfg);
   mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
   mf_status status = job(&cfg, &opts);

@@ -22,6 +22,13 @@
  *
  * Each run also records the largest cell Peclet number |delta| its fluxes
  * met (integrator stats), with the regime it implies.
+ *
+ * With solver = MF_CONVERGE_HJ the same study is made of the Hopf-Cole
+ * solver (hj.h) on the uniform grid xmin/xmax/cells, on the fast time tau
+ * of [hj] (snapshots, tolerances): errors of the argmax of u and of u
+ * itself, against the exact quadratic u for the linear model at gamma =
+ * inf, otherwise against Richardson extrapolation from the three finest
+ * grids (docs/convergence.md).
  */
 #ifndef MFBALANCE_CONVERGE_H
 #define MFBALANCE_CONVERGE_H
@@ -30,6 +37,12 @@
 
 #define MF_CONVERGE_MAX 16 /* most grids or tolerances in one study */
 
+/* The solver a study measures. */
+typedef enum {
+  MF_CONVERGE_FV, /* the finite-volume solver of `run` */
+  MF_CONVERGE_HJ  /* the Hopf-Cole solver of `hj` (converge_hj.c) */
+} mf_converge_solver;
+
 /* [converge] of the configuration (`--cells` and `--rtol` set them too). */
 typedef struct {
   int ncells;                   /* 0: the configured cell count times 1/4, 1/2, 1, 2, 4; the
@@ -37,6 +50,7 @@ typedef struct {
   long cells[MF_CONVERGE_MAX];  /* increasing */
   int nrtols;                   /* 0: the configured rtol times 100, 10, 1, 0.1, 0.01 */
   double rtols[MF_CONVERGE_MAX]; /* decreasing */
+  mf_converge_solver solver;    /* `--solver`: which solver is studied */
 } mf_converge_opts;
 
 /* 1 if the model is the linear case of MODEL.md section 5 (exact reference). */

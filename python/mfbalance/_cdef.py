@@ -164,11 +164,13 @@ typedef enum { MF_FORMAT_CSV, MF_FORMAT_HDF5 } mf_output_format;
 
 /* converge.h */
 #define MF_CONVERGE_MAX 16
+typedef enum { MF_CONVERGE_FV, MF_CONVERGE_HJ } mf_converge_solver;
 typedef struct {
   int ncells;
   long cells[16];
   int nrtols;
   double rtols[16];
+  mf_converge_solver solver;
 } mf_converge_opts;
 
 /* config.h */

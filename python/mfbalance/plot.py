@@ -390,12 +390,14 @@ def compare(folder):
     return [_save(fig, folder, "compare.png")]
 
 
-CONVERGE_QUANTITIES = ["mean", "sd", "m", "l1", "linf", "w1"]
+CONVERGE_QUANTITIES = ["mean", "sd", "m", "l1", "linf", "w1",  # finite volumes
+                       "argmax", "u_core", "u_linf"]  # --solver hj
 
 
 def converge(folder):
     """converge.png: the largest error over the snapshots and populations of each quantity
-    against the cell count (reference slope -2) and against rtol (reference slope 1)."""
+    against the cell count (reference slope -2, and -1 for `--solver hj`, whose walls are first
+    order) and against rtol (reference slope 1)."""
     plt = _pyplot()
     rows = read_csv(os.path.join(folder, "converge.csv"))
     worst = {"space": defaultdict(dict), "time": defaultdict(dict)}
@@ -403,8 +405,10 @@ def converge(folder):
         x = cells if kind == "space" else rtol
         cur = worst[kind][q]
         cur[x] = max(cur.get(x, 0.0), e)
+    hj = "u_linf" in worst["space"]
     fig, (ax_h, ax_t) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for ax, kind, slope, xlabel in ((ax_h, "space", -2.0, "cells"), (ax_t, "time", 1.0, "rtol")):
+    for ax, kind, slopes, xlabel in ((ax_h, "space", (-2.0, -1.0) if hj else (-2.0,), "cells"),
+                                     (ax_t, "time", (1.0,), "rtol")):
         for q in CONVERGE_QUANTITIES:
             pts = sorted((x, e) for x, e in worst[kind][q].items() if e > 0.0)
             if pts:
@@ -413,8 +417,9 @@ def converge(folder):
         if xs:
             # Through the largest error, at the end of the axis where the errors are largest.
             top = max((e for q in CONVERGE_QUANTITIES for e in worst[kind][q].values()), default=1.0)
-            x0 = xs[0] if slope < 0 else xs[-1]
-            ax.loglog(xs, [top * (x / x0) ** slope for x in xs], "k--", lw=0.8, label=f"slope {slope:g}")
+            for slope, style in zip(slopes, ("k--", "k:")):
+                x0 = xs[0] if slope < 0 else xs[-1]
+                ax.loglog(xs, [top * (x / x0) ** slope for x in xs], style, lw=0.8, label=f"slope {slope:g}")
         ax.set_xlabel(xlabel)
         ax.set_ylabel("largest error over the snapshots")
         ax.set_title("space (rtol far below)" if kind == "space" else "time (same grid, rtol/100 reference)")

@@ -3,6 +3,7 @@
  * solution or Richardson extrapolation, observed and least-squares orders. */
 #include "mfbalance/converge.h"
 
+#include "converge_internal.h"
 #include "mfbalance/run.h"
 
 #include "mfbalance/distance.h"
@@ -128,10 +129,7 @@ static void errors_of(const mf_model *model, const record *r, const record *ref,
 
 static double scalar(const mf_pop_observables *o, int q) { return q == Q_MEAN ? o->mean : q == Q_SD ? o->sd : o->m; }
 
-/* Richardson extrapolation of v1, v2, v3 on grids refined by ratios r12, r23
- * (cells2/cells1, cells3/cells2): the limit, and the order shown.  Falls
- * back to v3 (order NaN) when the differences do not shrink geometrically. */
-static double richardson(double v1, double v2, double v3, double r12, double r23, double *order)
+double converge_richardson(double v1, double v2, double v3, double r12, double r23, double *order)
 {
   const double d12 = v1 - v2, d23 = v2 - v3;
   *order = NAN;
@@ -144,9 +142,6 @@ static double richardson(double v1, double v2, double v3, double r12, double r23
   return v3 - d23 / (pow(r23, p) - 1.0);
 }
 
-/* Errors below this multiple of the integration tolerance are the time
- * integration's, not the grid's: no order is taken from them. */
-#define NOISE_FACTOR 100.0
 
 static const char *regime(double pe)
 {
@@ -155,8 +150,7 @@ static const char *regime(double pe)
   return "upwind regime: first order where the drift dominates";
 }
 
-/* Sorted, without repeats, with `must` inserted. */
-static int with_value_int(const long *v, int n, int must, int *out)
+int converge_with_int(const long *v, int n, int must, int *out)
 {
   int k = 0, placed = 0;
   for (int i = 0; i < n; i++) {
@@ -170,7 +164,7 @@ static int with_value_int(const long *v, int n, int must, int *out)
   return k;
 }
 
-static int with_value_double(const double *v, int n, double must, double *out)
+int converge_with_double(const double *v, int n, double must, double *out)
 {
   int k = 0, placed = 0;
   for (int i = 0; i < n; i++) {
@@ -186,6 +180,7 @@ static int with_value_double(const double *v, int n, double must, double *out)
 
 mf_status mf_converge_job(const mf_config *cfg, const mf_run_opts *opts)
 {
+  if (cfg->converge.solver == MF_CONVERGE_HJ) return converge_hj_job(cfg, opts);
   mf_converge_opts sorted = cfg->converge; /* tolerances from the largest down */
   const mf_converge_opts *copts = &sorted;
   for (int k = 1; k < sorted.nrtols; k++)
@@ -200,7 +195,7 @@ mf_status mf_converge_job(const mf_config *cfg, const mf_run_opts *opts)
   double rtols[MF_CONVERGE_MAX + 1];
   int nrtols;
   if (copts->ncells > 0) {
-    ncells = with_value_int(copts->cells, copts->ncells, base_cells, cells);
+    ncells = converge_with_int(copts->cells, copts->ncells, base_cells, cells);
     /* The configured grid's own error needs a finer one beside it. */
     if (cells[ncells - 1] == base_cells && ncells <= MF_CONVERGE_MAX) cells[ncells++] = 2 * base_cells;
   } else {
@@ -211,7 +206,7 @@ mf_status mf_converge_job(const mf_config *cfg, const mf_run_opts *opts)
         cells[ncells++] = base_cells * factor[k][0] / factor[k][1];
   }
   if (copts->nrtols > 0) {
-    nrtols = with_value_double(copts->rtols, copts->nrtols, cfg->integ.rtol, rtols);
+    nrtols = converge_with_double(copts->rtols, copts->nrtols, cfg->integ.rtol, rtols);
   } else {
     nrtols = 0;
     for (double f = 100.0; f >= 0.01 * 0.999; f /= 10.0)
@@ -233,7 +228,7 @@ mf_status mf_converge_job(const mf_config *cfg, const mf_run_opts *opts)
   /* Space runs far below their space error: 1e-3 of the configured rtol, at most 1e-10. */
   const double rtol_space = fmax(fmin(1e-3 * cfg->integ.rtol, 1e-10), 1e-13);
   const double rtol_ref = fmax(0.01 * rtols[nrtols - 1], 1e-13);
-  const double floor_err = NOISE_FACTOR * rtol_space;
+  const double floor_err = CONVERGE_NOISE_FACTOR * rtol_space;
   record *runs = calloc((size_t)(ncells + nrtols + 1), sizeof *runs);
   mf_outfile rows = {0}, fits = {0};
   mf_status status;
@@ -259,7 +254,7 @@ mf_status mf_converge_job(const mf_config *cfg, const mf_run_opts *opts)
   for (int j = 0; j < nt; j++)
     for (int p = 0; p < P; p++)
       for (int q = 0; q < Q_L1; q++)
-        sref[j][p][q] = richardson(scalar(&runs[ncells - 3].obs[j][p], q), scalar(&runs[ncells - 2].obs[j][p], q),
+        sref[j][p][q] = converge_richardson(scalar(&runs[ncells - 3].obs[j][p], q), scalar(&runs[ncells - 2].obs[j][p], q),
                                    scalar(&fine->obs[j][p], q), (double)cells[ncells - 2] / cells[ncells - 3],
                                    (double)cells[ncells - 1] / cells[ncells - 2], &rich_order[j][p][q]);
   /* Without an exact solution the densities are compared with the next

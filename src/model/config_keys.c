@@ -170,7 +170,11 @@ const mf_key mf_keys[] = {
      .lo = 0, .hi = 0.1, .at = CFG(converge.rtols), .count = CFG(converge.nrtols), .min = 0,
      .max = MF_CONVERGE_MAX, .noun = "tolerances",
      .doc = "tolerances of the time study of `mfbalance converge` (`--rtol` sets them too); empty: "
-            "the configured rtol times 100, 10, 1, 0.1, 0.01"},
+            "the configured rtol times 100, 10, 1, 0.1, 0.01 (`--solver hj`: [hj] rtol times 100, 10, 1, 0.1)"},
+    {.section = "converge", .name = "solver", .type = MF_KEY_ENUM, .def = "fv",
+     .names = (const char *const[]){"fv", "hj", NULL}, .at = CFG(converge.solver),
+     .doc = "the solver `mfbalance converge` studies (`--solver` sets it too): `fv`, the finite volumes of `run`; "
+            "`hj`, the Hopf–Cole solver of `hj` on the uniform grid `cells`, at the fast times of [hj]"},
     {.section = "sweep", .name = "gammas", .type = MF_KEY_LIST, .def = "100 300 1000 3000 10000",
      .flags = MF_KEY_LO_OPEN, .lo = 0, .hi = HUGE_VAL, .at = CFG(sweep.gammas), .count = CFG(sweep.ngammas),
      .min = 1, .max = MF_SWEEP_MAX_GAMMAS, .noun = "coupling strengths",

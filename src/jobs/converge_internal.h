@@ -1,0 +1,29 @@
+/* converge_internal.h -- helpers shared by the two convergence studies
+ * (converge.c: finite volumes; converge_hj.c: Hopf-Cole).  Internal: not
+ * exported (src/libmfbalance.map). */
+#ifndef MFBALANCE_CONVERGE_INTERNAL_H
+#define MFBALANCE_CONVERGE_INTERNAL_H
+
+#include "mfbalance/run.h"
+
+/* Errors below this multiple of the integration tolerance are the time
+ * integration's, not the grid's: no order is taken from them. */
+#define CONVERGE_NOISE_FACTOR 100.0
+
+/* Richardson extrapolation of v1, v2, v3 on grids refined by ratios r12, r23
+ * (cells2/cells1, cells3/cells2): the limit, and the order shown.  Falls
+ * back to v3 (order NaN) when the differences do not shrink geometrically. */
+double converge_richardson(double v1, double v2, double v3, double r12, double r23, double *order);
+
+/* v (length n, increasing) with `must` inserted, sorted, without repeats,
+ * into out (length n + 1); returns the new length. */
+int converge_with_int(const long *v, int n, int must, int *out);
+
+/* The same for decreasing tolerances. */
+int converge_with_double(const double *v, int n, double must, double *out);
+
+/* The study of the Hopf-Cole solver (converge_hj.c), called by
+ * mf_converge_job when cfg->converge.solver is MF_CONVERGE_HJ. */
+mf_status converge_hj_job(const mf_config *cfg, const mf_run_opts *opts);
+
+#endif
