@@ -757,6 +757,9 @@ typedef struct {
   double *ab;                /* LU factors of Mb: (i, j) at ab[kl + ku + i - j + j ldab] */
   sunindextype *ipiv;        /* row interchanges, length N */
   double *dinv;              /* reciprocals of U's diagonal, length N */
+  int pivoted;               /* 1 if the factorisation interchanged rows */
+  double *lu;                /* without interchanges, the factors' four bands, row by row (4 N): */
+                             /* L(r, r-2), L(r, r-1), U(r, r+1), U(r, r+2) */
   const double *W;           /* W of the matrix last factored */
   double *Z;                 /* Mb^{-1} U', N x R column-major */
   double K[HJ_MAX_RANK * HJ_MAX_RANK]; /* LU of I + W^T Z, R x R column-major */
@@ -796,6 +799,7 @@ static void factor_block(newton_ls *b, sunindextype o)
     for (sunindextype i = j + 1; i <= j + km; i++)
       if (fabs(AB(b, i, j)) > fabs(AB(b, jp, j))) jp = i;
     b->ipiv[j] = jp;
+    if (jp != j) b->pivoted = 1;
     const double pivot = AB(b, jp, j);
     if (pivot == 0.0) {
       if (!b->last_flag) b->last_flag = j + 1;
@@ -819,11 +823,42 @@ static void factor_block(newton_ls *b, sunindextype o)
   }
 }
 
+/* band_solve without row interchanges, from the four bands in b->lu.  L and
+ * U then keep the bandwidths 2 and 2 (the fill beyond U(r, r+2) comes only
+ * from interchanges and is exactly 0), so this is band_solve's arithmetic,
+ * in the same order, without the terms that are exactly zero: the results
+ * are bitwise band_solve's, in about 6 % less CPU time for a whole run
+ * (docs/hopf-cole.md). */
+static void band_solve_nopivot(const newton_ls *b, double *y)
+{
+  const sunindextype n = b->n, N = b->N;
+  const double *lu = b->lu;
+  for (sunindextype o = 0; o < N; o += n) y[o + 1] -= lu[4 * (o + 1) + 1] * y[o];
+  for (sunindextype i = 2; i < n; i++)
+    for (sunindextype r = i; r < N; r += n) {
+      double v = y[r] - lu[4 * r] * y[r - 2];
+      y[r] = v - lu[4 * r + 1] * y[r - 1];
+    }
+  for (sunindextype o = 0; o < N; o += n) {
+    y[o + n - 1] *= b->dinv[o + n - 1];
+    y[o + n - 2] = (y[o + n - 2] - lu[4 * (o + n - 2) + 2] * y[o + n - 1]) * b->dinv[o + n - 2];
+  }
+  for (sunindextype i = n - 3; i >= 0; i--)
+    for (sunindextype r = i; r < N; r += n) {
+      double v = y[r] - lu[4 * r + 3] * y[r + 2];
+      y[r] = (v - lu[4 * r + 2] * y[r + 1]) * b->dinv[r];
+    }
+}
+
 /* y = Mb^{-1} y from the factors, every block at once: L with the
  * interchanges by columns, then U (bandwidth kl + ku) by rows, the newest
  * unknown last, which keeps each chain of dependent operations short. */
 static void band_solve(const newton_ls *b, double *y)
 {
+  if (!b->pivoted) {
+    band_solve_nopivot(b, y);
+    return;
+  }
   const sunindextype n = b->n, kl = b->kl, kv = b->kl + b->ku;
   for (sunindextype jj = 0; jj < n - 1; jj++) {
     const sunindextype km = kl < n - 1 - jj ? kl : n - 1 - jj;
@@ -873,9 +908,18 @@ static int nls_setup(SUNLinearSolver S, SUNMatrix A)
       if (i + j >= 0 && i + j < n) AB(b, r, r + j) = M->B[HJ_ROW * r + HJ_BAND + j];
   }
   b->last_flag = 0;
+  b->pivoted = 0;
   for (sunindextype o = 0; o < N; o += n) factor_block(b, o);
   if (b->last_flag) return SUNLS_LUFACT_FAIL;
   for (sunindextype j = 0; j < N; j++) b->dinv[j] = 1.0 / AB(b, j, j);
+  if (!b->pivoted)
+    for (sunindextype r = 0; r < N; r++) {
+      const sunindextype i = r % n; /* the bands stay inside the block */
+      b->lu[4 * r] = i >= 2 ? AB(b, r, r - 2) : 0.0;
+      b->lu[4 * r + 1] = i >= 1 ? AB(b, r, r - 1) : 0.0;
+      b->lu[4 * r + 2] = i + 1 < n ? AB(b, r, r + 1) : 0.0;
+      b->lu[4 * r + 3] = i + 2 < n ? AB(b, r, r + 2) : 0.0;
+    }
 
   b->W = M->W;
   for (sunindextype q = 0; q < R; q++) {
@@ -947,6 +991,7 @@ static int nls_free(SUNLinearSolver S)
     free(b->ab);
     free(b->ipiv);
     free(b->dinv);
+    free(b->lu);
     free(b->Z);
     free(b);
     S->content = NULL;
@@ -983,8 +1028,9 @@ static SUNLinearSolver newton_ls_create(N_Vector y, SUNMatrix A, SUNContext ctx)
   b->ab = calloc((size_t)(b->ldab * b->N), sizeof(double));
   b->ipiv = calloc((size_t)b->N, sizeof(sunindextype));
   b->dinv = calloc((size_t)b->N, sizeof(double));
+  b->lu = calloc((size_t)(4 * b->N), sizeof(double));
   b->Z = calloc((size_t)(b->N * b->R), sizeof(double));
-  if (!b->ab || !b->ipiv || !b->dinv || !b->Z) goto fail;
+  if (!b->ab || !b->ipiv || !b->dinv || !b->lu || !b->Z) goto fail;
   return S;
 fail:
   nls_free(S);
