@@ -370,6 +370,28 @@ static inline double curvature_limiter(double a, double b, double *da, double *d
   return m * g;
 }
 
+/* corr_i = (x_{i+1} - x_i)/2 L(dd_i, dd_{i+1}) on the faces i + 1/2, i = 1 ...
+ * n - 3, and 0 on the faces of the wall cells: curvature_limiter without its
+ * branches, the same arithmetic where dd_i dd_{i+1} > 0 (elsewhere the
+ * quotient may be 0/0, and the result is replaced by 0, as curvature_limiter
+ * returns).  GCC if-converts and vectorises the loop only when it may assume
+ * that floating-point operations do not trap, which changes no value; the
+ * slopes and their corrections took 15 % of a run at gamma = inf, now 9 %. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-trapping-math")))
+#endif
+static void face_corrections(int n, const double *x, const double *dd, double *corr)
+{
+  corr[0] = corr[n - 2] = 0.0;
+  for (int i = 1; i < n - 2; i++) {
+    const double a = dd[i], b = dd[i + 1];
+    const int a_larger = fabs(a) > fabs(b);
+    const double m = a_larger ? a : b, r = (a_larger ? b : a) / m;
+    const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4, lim = m * ((r + r8) / (1.0 + r8));
+    corr[i] = 0.5 * (x[i + 1] - x[i]) * (a * b > 0.0 ? lim : 0.0);
+  }
+}
+
 /* What every cell of population p shares in one evaluation. */
 typedef struct {
   const double *u;     /* u_p, length n */
@@ -409,14 +431,15 @@ static hj_pop population(mf_hj *hj, const double *u, int p, const double *A, con
   d.wall_l = (hj->eps * mf_model_f(pop, xl) - (d.A * xl - d.C)) / d.D;
   d.wall_r = (hj->eps * mf_model_f(pop, xr) - (d.A * xr - d.C)) / d.D;
   double *s = hj->slope, *dd = hj->curv, *corr = hj->corr;
-  d.sum_d = 0.0;
-  for (int i = 0; i < n - 1; i++) d.sum_d += s[i] = (d.u[i + 1] - d.u[i]) * hj->hinv[i];
+  for (int i = 0; i < n - 1; i++) s[i] = (d.u[i + 1] - d.u[i]) * hj->hinv[i];
+  /* The sum only tells whether every slope is finite: four partial sums
+   * instead of one chain of dependent additions. */
+  double part[4] = {0.0, 0.0, 0.0, 0.0};
+  for (int i = 0; i < n - 1; i++) part[i & 3] += s[i];
+  d.sum_d = (part[0] + part[1]) + (part[2] + part[3]);
   dd[0] = dd[n - 1] = 0.0;
   for (int i = 1; i < n - 1; i++) dd[i] = (s[i] - s[i - 1]) * hj->ddw[i];
-  corr[0] = 0.0;
-  for (int i = 1; i < n - 2; i++)
-    corr[i] = 0.5 * (g->x[i + 1] - g->x[i]) * curvature_limiter(dd[i], dd[i + 1], NULL, NULL);
-  corr[n - 2] = 0.0;
+  face_corrections(n, g->x, dd, corr);
   d.d = s;
   d.dd = dd;
   d.corr = corr;
