@@ -5,9 +5,11 @@
  *     (weights |u''|^-8) of the neighbouring second differences;
  *   - the O(1/gamma) viscous and drift corrections and the walls (zero flux
  *     at finite gamma, outflow in the limit);
- *   - the activities by log-sum-exp, with sub-cell quadrature near the maximum;
+ *   - the activities (and the means, for electrical coupling) by
+ *     log-sum-exp, with sub-cell quadrature near the maximum; at gamma = inf
+ *     both are taken at the argmax;
  *   - the Jacobian of all that: a band (the stencil) plus rank P (the
- *     activities);
+ *     activities), 2P with the means;
  *   - time integration by CVODE's BDF methods with Newton iterations on that
  *     Jacobian: band LU plus Sherman-Morrison-Woodbury for the linear
  *     systems, and the serial vector kernels compiled here. */
