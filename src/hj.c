@@ -52,6 +52,11 @@ mf_hj *mf_hj_create(const mf_model *model, const mf_grid *grid)
   mf_model check = *model;
   if (isinf(check.gamma)) check.gamma = 1.0; /* everything else must be valid */
   if (mf_model_check(&check) != MF_OK) return NULL;
+  if (model->neuron != MF_NEURON_1D) {
+    mf_error(MF_EINPUT, "FitzHugh-Nagumo neurons (v, w) are not in the Hopf-Cole solver yet: it solves for "
+             "one-dimensional neurons");
+    return NULL;
+  }
   for (int p = 0; p < model->P; p++)
     if (model->pop[p].init != MF_INIT_GAUSSIAN) {
       mf_error(MF_EINPUT, "population %s: the Hopf-Cole solver needs Gaussian initial data (log rho_0 must be "

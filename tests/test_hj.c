@@ -17,7 +17,8 @@
  *    consensus line; at gamma = 1000 the mean of e^{gamma u} against the
  *    finite-volume solver and, along the consensus line, against the
  *    weighted-mean dynamics;
- *  - a state whose right-hand side is not finite fails cleanly. */
+ *  - a state whose right-hand side is not finite fails cleanly, and
+ *    FitzHugh-Nagumo neurons are refused with a message. */
 #include "numtest.h"
 #include "models.h"
 
@@ -517,6 +518,21 @@ static void test_solver_failure(void **state)
   mf_grid_free(g);
 }
 
+/* What the solver does not cover is refused with a message, not solved
+ * wrongly: FitzHugh-Nagumo neurons (their recovery variable has no place in
+ * u(x)). */
+static void test_refusals(void **state)
+{
+  (void)state;
+  mf_config cfg = test_config(0, NULL);
+  cfg.model.neuron = MF_NEURON_FHN;
+  mf_grid *g = mf_grid_create_uniform(-4.0, 4.0, 100);
+  assert_null(mf_hj_create(&cfg.model, g));
+  print_message("reported: %s\n", mf_errmsg());
+  assert_non_null(strstr(mf_errmsg(), "FitzHugh-Nagumo"));
+  mf_grid_free(g);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -527,7 +543,7 @@ int main(void)
       cmocka_unit_test(test_jacobian_100_electrical), cmocka_unit_test(test_jacobian_1e6_electrical),
       cmocka_unit_test(test_limit_regression), cmocka_unit_test(test_mixed_limit),
       cmocka_unit_test(test_electrical_limit), cmocka_unit_test(test_mixed_against_pde),
-      cmocka_unit_test(test_electrical_against_pde),
+      cmocka_unit_test(test_electrical_against_pde), cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_solver_failure),
   };
   return cmocka_run_group_tests_name("hj", tests, NULL, NULL);

@@ -41,7 +41,8 @@ typedef struct mf_hj mf_hj;
 
 /* The operator for model (copied; model->gamma may be INFINITY; chemical,
  * electrical or mixed coupling) on grid (referenced).  Every population must
- * start from Gaussian data.  NULL with a message otherwise. */
+ * start from Gaussian data, and the neurons must be one-dimensional
+ * (MF_NEURON_1D).  NULL with a message (MF_EINPUT) otherwise. */
 mf_hj *mf_hj_create(const mf_model *model, const mf_grid *grid);
 void mf_hj_free(mf_hj *hj);
 
