@@ -11,13 +11,21 @@
  *    right-hand side, at gamma = inf, 100 and 1e6;
  *  - the limit problem on 400 cells to tau = 50 against the flow, with
  *    Newton converging as it does on the exact Jacobian;
- *  - a state whose right-hand side is not finite fails cleanly. */
+ *  - electrical and mixed coupling (validation/configs/mixed.ini and
+ *    electrical.ini): at gamma = inf the argmax against the early-behaviour
+ *    flow and the balance root, or against the exact approach to the
+ *    consensus line; at gamma = 1000 the mean of e^{gamma u} against the
+ *    finite-volume solver and, along the consensus line, against the
+ *    weighted-mean dynamics;
+ *  - a state whose right-hand side is not finite fails cleanly, and
+ *    FitzHugh-Nagumo neurons are refused with a message. */
 #include "numtest.h"
 #include "models.h"
 
 #include "mfbalance/balance.h"
 #include "mfbalance/fv.h"
 #include "mfbalance/hj.h"
+#include "mfbalance/solver.h"
 
 #include <stdlib.h>
 
@@ -153,16 +161,20 @@ static void test_flow_and_argmax(void **state)
 /* max over the columns c and rows r of |J_rc - DQ_rc| / (1 + |J_rc|), J = band + U W^T
  * from mf_hj_jacobian and DQ the central difference quotient of mf_hj_rhs,
  * on 200 cells of a smooth state that is not a quadratic (so that no two
- * second differences tie) and has one maximum per population. */
-static double jacobian_gap(double gamma)
+ * second differences tie) and has one maximum per population.  With
+ * electrical != 0 the populations are also coupled by gap junctions
+ * (g_el = [[0.3, 0.5], [0.7, 0]]), and the means add two columns to U W^T. */
+static double jacobian_gap(double gamma, int electrical)
 {
   mf_model m = test_model_nonlinear(2, gamma);
+  if (electrical) m.pop[0].g_el[0] = 0.3, m.pop[0].g_el[1] = 0.5, m.pop[1].g_el[0] = 0.7;
   mf_grid *g = mf_grid_create_uniform(-3.0, 3.0, 200);
   mf_hj *hj = mf_hj_create(&m, g);
   assert_non_null(hj);
-  const int n = g->n, N = 2 * n;
+  const int n = g->n, N = 2 * n, K = mf_hj_rank(hj);
+  assert_int_equal(K, electrical ? 4 : 2);
   double *u = malloc(N * sizeof *u), *fp = malloc(N * sizeof *fp), *fm = malloc(N * sizeof *fm),
-         *band = malloc(5 * N * sizeof *band), *U = malloc(2 * N * sizeof *U), *W = malloc(N * sizeof *W);
+         *band = malloc(5 * N * sizeof *band), *U = malloc(K * N * sizeof *U), *W = malloc(K * n * sizeof *W);
   for (int k = 0; k < N; k++) {
     const double x = g->x[k % n], c = k < n ? 0.3 : -0.6;
     u[k] = -2.0 * (x - c) * (x - c) + 0.1 * x * x * x;
@@ -178,7 +190,8 @@ static double jacobian_gap(double gamma)
     u[c] = keep;
     for (int r = 0; r < N; r++) {
       const int j = c - r, q = c / n;
-      const double J = (abs(j) <= 2 && r / n == q ? band[5 * r + j + 2] : 0.0) + U[q * N + r] * W[c];
+      double J = abs(j) <= 2 && r / n == q ? band[5 * r + j + 2] : 0.0;
+      for (int k = q; k < K; k += 2) J += U[k * N + r] * W[k * n + c % n];
       worst = fmax(worst, fabs((fp[r] - fm[r]) / (2.0 * h) - J) / (1.0 + fabs(J)));
     }
   }
@@ -194,25 +207,49 @@ static double jacobian_gap(double gamma)
 static void test_jacobian_limit(void **state)
 {
   (void)state;
-  const double gap = jacobian_gap(INFINITY);
+  const double gap = jacobian_gap(INFINITY, 0);
   print_message("gamma = inf: max |J - DQ| / (1 + |J|) = %.3e\n", gap);
   assert_le(gap, 1e-5, "Jacobian against difference quotients, gamma = inf");
+}
+
+static void test_jacobian_limit_electrical(void **state)
+{
+  (void)state;
+  const double gap = jacobian_gap(INFINITY, 1);
+  print_message("gamma = inf, mixed coupling: max |J - DQ| / (1 + |J|) = %.3e\n", gap);
+  assert_le(gap, 1e-5, "Jacobian against difference quotients, gamma = inf, mixed coupling");
 }
 
 static void test_jacobian_100(void **state)
 {
   (void)state;
-  const double gap = jacobian_gap(100.0);
+  const double gap = jacobian_gap(100.0, 0);
   print_message("gamma = 100: max |J - DQ| / (1 + |J|) = %.3e\n", gap);
   assert_le(gap, 1e-5, "Jacobian against difference quotients, gamma = 100");
+}
+
+static void test_jacobian_100_electrical(void **state)
+{
+  (void)state;
+  const double gap = jacobian_gap(100.0, 1);
+  print_message("gamma = 100, mixed coupling: max |J - DQ| / (1 + |J|) = %.3e\n", gap);
+  assert_le(gap, 1e-5, "Jacobian against difference quotients, gamma = 100, mixed coupling");
 }
 
 static void test_jacobian_1e6(void **state)
 {
   (void)state;
-  const double gap = jacobian_gap(1e6);
+  const double gap = jacobian_gap(1e6, 0);
   print_message("gamma = 1e6: max |J - DQ| / (1 + |J|) = %.3e\n", gap);
   assert_le(gap, 1e-5, "Jacobian against difference quotients, gamma = 1e6");
+}
+
+static void test_jacobian_1e6_electrical(void **state)
+{
+  (void)state;
+  const double gap = jacobian_gap(1e6, 1);
+  print_message("gamma = 1e6, mixed coupling: max |J - DQ| / (1 + |J|) = %.3e\n", gap);
+  assert_le(gap, 1e-5, "Jacobian against difference quotients, gamma = 1e6, mixed coupling");
 }
 
 /* The limit problem of the default model on 400 cells to tau = 50 with the
@@ -268,6 +305,196 @@ static void test_limit_regression(void **state)
   mf_grid_free(g);
 }
 
+/* A configuration of validation/configs/ at gamma (INFINITY allowed). */
+static mf_config validation_config(const char *name, double gamma)
+{
+  char path[1024];
+  snprintf(path, sizeof path, "%s/validation/configs/%s", MF_SOURCE_ROOT, name);
+  mf_config cfg;
+  mf_status status = mf_config_load(&cfg, path, 0, NULL);
+  if (status != MF_OK) fprintf(stderr, "%s: %s\n", path, mf_errmsg());
+  assert_int_equal(status, MF_OK);
+  cfg.model.gamma = gamma;
+  return cfg;
+}
+
+/* Mixed coupling (FHN.md's S4 with one-dimensional neurons) in the limit, 400
+ * cells, default tolerances.  u stays a quadratic (A_p and C_p depend on
+ * tau only), which the scheme reproduces, so the argmax is the early-
+ * behaviour flow dx/dtau = -h(x) up to the time integration: as on the
+ * chemical default model (test_limit_regression, check_hj.py's 1e-8 against
+ * RK4), within 2e-9 of the flow integrated to rtol 1e-13 over tau in
+ * [0, 10]; and at tau = 40 on the balance root x* that mf_balance_find gives
+ * (the stable focus relaxes at rate 0.818: e^{-32.7} of the start's 0.67 is
+ * 4e-15, so what remains is the time integration's error). */
+static void test_mixed_limit(void **state)
+{
+  (void)state;
+  mf_config cfg = validation_config("mixed.ini", INFINITY);
+  mf_grid *g = mf_grid_create_uniform(cfg.xmin, cfg.xmax, 400);
+  mf_hj *hj = mf_hj_create(&cfg.model, g);
+  assert_non_null(hj);
+  assert_int_equal(mf_hj_rank(hj), 4);
+  const int n = g->n;
+  double *u0 = malloc(2 * n * sizeof *u0), x0[2] = {cfg.model.pop[0].init_a, cfg.model.pop[1].init_a}, xf[2];
+  mf_hj_initial(hj, u0);
+  mf_hj_solver *s = mf_hj_solver_create(hj, u0, cfg.hj_rtol, cfg.hj_atol, cfg.integ.max_steps);
+  mf_flow *flow = mf_flow_create(&cfg.model, x0, 1e-13, 1e-15);
+  assert_non_null(s);
+  assert_non_null(flow);
+  mf_balance_point pts[MF_BALANCE_MAX_ROOTS];
+  int npts = 0;
+  assert_int_equal(mf_balance_find(&cfg.model, g->faces[0], g->faces[n], pts, MF_BALANCE_MAX_ROOTS, &npts), MF_OK);
+  assert_int_equal(npts, 1);
+  double gap = 0.0, top = 0.0, xbar[2], umax;
+  for (int k = 1; k <= 80; k++) {
+    assert_int_equal(mf_hj_solver_advance(s, 0.5 * k), MF_OK);
+    if (k <= 20) assert_int_equal(mf_flow_advance(flow, 0.5 * k, xf), MF_OK);
+    for (int p = 0; p < 2; p++) {
+      xbar[p] = mf_hj_argmax(g, mf_hj_solver_state(s) + p * n, &umax);
+      if (k <= 20) gap = fmax(gap, fabs(xbar[p] - xf[p]));
+      top = fmax(top, fabs(umax));
+    }
+  }
+  mf_hj_stats st;
+  mf_hj_solver_get_stats(s, &st);
+  print_message("mixed, gamma = inf: max gap to the flow over [0, 10] %.3e; tau = 40: argmax %.15f %.15f, x* %.15f "
+                "%.15f; max |max u| %.3e; %ld steps, %ld Newton iterations (%ld failed)\n",
+                gap, xbar[0], xbar[1], pts[0].x[0], pts[0].x[1], top, st.steps, st.newton_iters, st.newton_fails);
+  assert_le(gap, 2e-9, "argmax against the flow over tau in [0, 10]");
+  for (int p = 0; p < 2; p++) assert_abs(xbar[p], pts[0].x[p], 1e-10, "argmax of population %d at x*", p);
+  assert_le(top, 1e-8, "max u stays 0");
+  assert_le((double)st.newton_iters, 1.5 * st.steps, "Newton iterations per step (the means' columns in U W^T)");
+  mf_flow_free(flow);
+  mf_hj_solver_free(s);
+  free(u0);
+  mf_hj_free(hj);
+  mf_grid_free(g);
+}
+
+/* Electrical coupling alone (electrical.ini: g_el = 1 both ways, means 1 and
+ * -1) in the limit.  The argmaxes follow dx/dtau = -L x, L = [[1, -1],
+ * [-1, 1]], and x(0) = (1, -1) is L's eigenvector of eigenvalue 2 (the
+ * normal rate mf_balance_consensus_rates gives): x = (e^{-2 tau},
+ * -e^{-2 tau}) exactly, meeting at the consensus point 0 = pi . x(0)
+ * (mf_balance_consensus_point), where they stay: at gamma = inf nothing
+ * moves along the line on the fast time.  Tolerances as for the chemical
+ * limit (2e-9 along the way). */
+static void test_electrical_limit(void **state)
+{
+  (void)state;
+  mf_config cfg = validation_config("electrical.ini", INFINITY);
+  mf_grid *g = mf_grid_create_uniform(cfg.xmin, cfg.xmax, 400);
+  mf_hj *hj = mf_hj_create(&cfg.model, g);
+  assert_non_null(hj);
+  const int n = g->n;
+  double *u0 = malloc(2 * n * sizeof *u0), x0[2] = {1.0, -1.0}, c[2], re[2], im[2];
+  assert_int_equal(mf_balance_consensus_point(&cfg.model, x0, c), MF_OK);
+  assert_int_equal(mf_balance_consensus_rates(&cfg.model, re, im), MF_OK);
+  const double rate = -fmin(re[0], re[1]);
+  assert_abs(rate, 2.0, 1e-14, "normal rate of the Laplacian");
+  mf_hj_initial(hj, u0);
+  mf_hj_solver *s = mf_hj_solver_create(hj, u0, cfg.hj_rtol, cfg.hj_atol, cfg.integ.max_steps);
+  assert_non_null(s);
+  double gap = 0.0, xbar[2], umax;
+  for (int k = 1; k <= 40; k++) {
+    assert_int_equal(mf_hj_solver_advance(s, 0.5 * k), MF_OK);
+    for (int p = 0; p < 2; p++) {
+      xbar[p] = mf_hj_argmax(g, mf_hj_solver_state(s) + p * n, &umax);
+      const double exact = c[p] + (x0[p] - c[p]) * exp(-rate * 0.5 * k);
+      gap = fmax(gap, fabs(xbar[p] - exact));
+    }
+  }
+  print_message("electrical, gamma = inf: consensus point %.3e; max |argmax - exact| over [0, 20] %.3e; tau = 20: "
+                "%.3e %.3e\n", c[0], gap, xbar[0], xbar[1]);
+  assert_abs(c[0], 0.0, 1e-14, "consensus point");
+  assert_le(gap, 2e-9, "argmax against x_p = +-e^{-2 tau}");
+  for (int p = 0; p < 2; p++) assert_abs(xbar[p], c[p], 1e-9, "population %d on the consensus point at tau = 20", p);
+  mf_hj_solver_free(s);
+  free(u0);
+  mf_hj_free(hj);
+  mf_grid_free(g);
+}
+
+/* Finite gamma = 1000 on 2000 cells: the mean of e^{gamma u_p}
+ * (mf_hj_means, which the coupling uses) against the finite-volume solver
+ * (moving frames, 200 cells, rtol 1e-10; 400 cells change its means by
+ * 1e-10) at t = tau / gamma, tau = 2, 5, 20, 60.  The Hopf-Cole form is an
+ * exact rewriting of the same equation, so the gap is the Hopf-Cole
+ * discretisation's error, not O(1/gamma): 2.8e-6 (mixed) and 2.4e-6
+ * (electrical) on 2000 cells, 1.4e-5 and 3.9e-5 on 1000, where the density's
+ * s.d. (0.012) spans 1.5 cells.  The bound 1e-5 fails the 1000-cell figures.
+ * On the pure electrical model the pi-weighted mean c (pi = (1/2, 1/2)) also
+ * follows the weighted-mean dynamics dc/dt = sum_p pi_p f_p(c) (FHN.md
+ * section 3; RK4 here) up to O(1/gamma): by tau = 60 (t = 0.06) it has moved
+ * 0.0155 along the line; the PDE is 1.3e-7 from the ODE there, the Hopf-Cole
+ * solver 1.9e-6 (its discretisation again), bounded by the same 1e-5. */
+static void hj_against_pde(const char *name, double *gap_pde, double *gap_line)
+{
+  const double gamma = 1000.0, taus[4] = {2.0, 5.0, 20.0, 60.0};
+  mf_config cfg = validation_config(name, gamma);
+  mf_grid *g = mf_grid_create_uniform(cfg.xmin, cfg.xmax, 2000);
+  mf_hj *hj = mf_hj_create(&cfg.model, g);
+  assert_non_null(hj);
+  double *u0 = malloc(2 * g->n * sizeof *u0);
+  mf_hj_initial(hj, u0);
+  mf_hj_solver *s = mf_hj_solver_create(hj, u0, cfg.hj_rtol, cfg.hj_atol, cfg.integ.max_steps);
+  mf_integrator_opts opts = cfg.integ;
+  opts.rtol = 1e-10, opts.atol = 1e-13;
+  const mf_discretisation disc = {.method = MF_GRID_MOVING, .cells = 200, .halfwidth = cfg.moving_halfwidth};
+  mf_solver *fv = mf_solver_create(&cfg.model, &disc, &opts);
+  assert_non_null(s);
+  assert_non_null(fv);
+  /* dc/dt = (f_E(c) + f_I(c)) / 2 by RK4 on t, from c(0) = 0. */
+  double c = 0.5 * (cfg.model.pop[0].init_a + cfg.model.pop[1].init_a), t = 0.0;
+  *gap_pde = *gap_line = 0.0;
+  for (int k = 0; k < 4; k++) {
+    double xm[2];
+    mf_pop_observables obs[2];
+    assert_int_equal(mf_hj_solver_advance(s, taus[k]), MF_OK);
+    assert_int_equal(mf_solver_advance(fv, taus[k] / gamma), MF_OK);
+    mf_hj_means(hj, mf_hj_solver_state(s), xm);
+    mf_solver_observables(fv, obs);
+    for (int p = 0; p < 2; p++) *gap_pde = fmax(*gap_pde, fabs(xm[p] - obs[p].mean));
+    for (; t < taus[k] / gamma - 1e-15;) {
+      const double h = fmin(1e-4, taus[k] / gamma - t);
+#define WMEAN(y) (0.5 * (mf_model_f(&cfg.model.pop[0], (y)) + mf_model_f(&cfg.model.pop[1], (y))))
+      const double k1 = WMEAN(c), k2 = WMEAN(c + 0.5 * h * k1), k3 = WMEAN(c + 0.5 * h * k2), k4 = WMEAN(c + h * k3);
+#undef WMEAN
+      c += h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+      t += h;
+    }
+    if (taus[k] >= 20.0) *gap_line = fmax(*gap_line, fabs(0.5 * (xm[0] + xm[1]) - c));
+    print_message("%s, gamma = %g, tau = %4.1f: hj means %.10f %.10f, PDE %.10f %.10f; weighted mean %.10f, "
+                  "dc/dt = <f>: %.10f\n", name, gamma, taus[k], xm[0], xm[1], obs[0].mean, obs[1].mean,
+                  0.5 * (xm[0] + xm[1]), c);
+  }
+  mf_solver_free(fv);
+  mf_hj_solver_free(s);
+  free(u0);
+  mf_hj_free(hj);
+  mf_grid_free(g);
+}
+
+static void test_mixed_against_pde(void **state)
+{
+  (void)state;
+  double gap, line;
+  hj_against_pde("mixed.ini", &gap, &line);
+  print_message("mixed: max |hj mean - PDE mean| %.3e\n", gap);
+  assert_le(gap, 1e-5, "hj means against the PDE's, mixed coupling");
+}
+
+static void test_electrical_against_pde(void **state)
+{
+  (void)state;
+  double gap, line;
+  hj_against_pde("electrical.ini", &gap, &line);
+  print_message("electrical: max |hj mean - PDE mean| %.3e, weighted mean against dc/dt = <f> %.3e\n", gap, line);
+  assert_le(gap, 1e-5, "hj means against the PDE's, electrical coupling");
+  assert_le(line, 1e-5, "the weighted mean along the consensus line");
+}
+
 /* A right-hand side that is not finite at the initial state: the solver
  * reports MF_ENUMERIC, tau stays 0, and it can still be freed. */
 static void test_solver_failure(void **state)
@@ -291,13 +518,32 @@ static void test_solver_failure(void **state)
   mf_grid_free(g);
 }
 
+/* What the solver does not cover is refused with a message, not solved
+ * wrongly: FitzHugh-Nagumo neurons (their recovery variable has no place in
+ * u(x)). */
+static void test_refusals(void **state)
+{
+  (void)state;
+  mf_config cfg = test_config(0, NULL);
+  cfg.model.neuron = MF_NEURON_FHN;
+  mf_grid *g = mf_grid_create_uniform(-4.0, 4.0, 100);
+  assert_null(mf_hj_create(&cfg.model, g));
+  print_message("reported: %s\n", mf_errmsg());
+  assert_non_null(strstr(mf_errmsg(), "FitzHugh-Nagumo"));
+  mf_grid_free(g);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_against_fv),     cmocka_unit_test(test_exact_stationary),
       cmocka_unit_test(test_huge_gamma),     cmocka_unit_test(test_flow_and_argmax),
       cmocka_unit_test(test_jacobian_limit), cmocka_unit_test(test_jacobian_100),
-      cmocka_unit_test(test_jacobian_1e6),   cmocka_unit_test(test_limit_regression),
+      cmocka_unit_test(test_jacobian_1e6),   cmocka_unit_test(test_jacobian_limit_electrical),
+      cmocka_unit_test(test_jacobian_100_electrical), cmocka_unit_test(test_jacobian_1e6_electrical),
+      cmocka_unit_test(test_limit_regression), cmocka_unit_test(test_mixed_limit),
+      cmocka_unit_test(test_electrical_limit), cmocka_unit_test(test_mixed_against_pde),
+      cmocka_unit_test(test_electrical_against_pde), cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_solver_failure),
   };
   return cmocka_run_group_tests_name("hj", tests, NULL, NULL);

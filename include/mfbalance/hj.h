@@ -12,7 +12,10 @@
  *   u_tau = H(x, u_x) = D u_x^2 + A (x - V) u_x,   m_q = S_q(argmax u_q),
  *
  * whose characteristics leave the interval at both ends (outflow: no
- * boundary condition, the derivative is extrapolated).
+ * boundary condition, the derivative is extrapolated).  With electrical
+ * coupling A_p V_p also holds sum_q g_el_pq xbar_q (model.h): xbar_q is the
+ * mean of the density e^{gamma u_q} at finite gamma and argmax u_q in the
+ * limit, where the density concentrates.
  *
  * Discretisation: cell-centred values u_i; Godunov's numerical Hamiltonian
  * for H convex in p,
@@ -36,13 +39,18 @@
 
 typedef struct mf_hj mf_hj;
 
-/* The operator for model (copied; model->gamma may be INFINITY) on grid
- * (referenced).  Every population must start from Gaussian data.  NULL with
- * a message otherwise. */
+/* The operator for model (copied; model->gamma may be INFINITY; chemical,
+ * electrical or mixed coupling) on grid (referenced).  Every population must
+ * start from Gaussian data, and the neurons must be one-dimensional
+ * (MF_NEURON_1D).  NULL with a message (MF_EINPUT) otherwise. */
 mf_hj *mf_hj_create(const mf_model *model, const mf_grid *grid);
 void mf_hj_free(mf_hj *hj);
 
 int mf_hj_size(const mf_hj *hj); /* P * n */
+
+/* The rank of the Jacobian's low-rank part (mf_hj_jacobian): P, or 2P when
+ * the model has electrical coupling (the means add P columns). */
+int mf_hj_rank(const mf_hj *hj);
 
 /* Initial u: (1/gamma) log rho_0 at finite gamma; at gamma = infinity the
  * gamma-independent shape -(x - mean)^2 / (2 sd^2). */
@@ -51,12 +59,16 @@ void mf_hj_initial(const mf_hj *hj, double *u);
 /* du/dtau at u (lengths P * n).  MF_OK or MF_ERECOVER if not finite. */
 mf_status mf_hj_rhs(mf_hj *hj, const double *u, double *du);
 
-/* The Jacobian d(du/dtau)/du at u as a band plus a rank-P part, J = B + U W^T:
- *   band[5 r + 2 + j] = d(du_r/dtau)/du_{r+j} at fixed activities, j = -2 ... 2
- *     (length 5 P n; entries that would reach another population are 0);
- *   U[q P n + r] = d(du_r/dtau)/dm_q (P n x P, column-major);
- *   W[q n + i] = dm_q/du_{q,i} (length P n: m_q depends on u_q only),
- * so that (U W^T)_{r,(q,i)} = U[q P n + r] W[q n + i].  The derivatives are
+/* The Jacobian d(du/dtau)/du at u as a band plus a part of rank K =
+ * mf_hj_rank(hj), J = B + U W^T:
+ *   band[5 r + 2 + j] = d(du_r/dtau)/du_{r+j} at fixed activities and means,
+ *     j = -2 ... 2 (length 5 P n; entries that would reach another population are 0);
+ *   U[q P n + r] = d(du_r/dtau)/dm_q and, with electrical coupling,
+ *     U[(P + q) P n + r] = d(du_r/dtau)/dxbar_q (P n x K, column-major);
+ *   W[q n + i] = dm_q/du_{q,i} and W[(P + q) n + i] = dxbar_q/du_{q,i}
+ *     (length K n: m_q and xbar_q depend on u_q only),
+ * so that (U W^T)_{r,(q,i)} = sum over the columns k with k mod P = q of
+ * U[k P n + r] W[k n + i].  The derivatives are
  * those of the discrete operator, branch by branch (the stencil and Godunov
  * choices, the cell of the maximum and the sub-cell sample counts held
  * fixed).  MF_OK or MF_ERECOVER if not finite. */
@@ -65,6 +77,11 @@ mf_status mf_hj_jacobian(mf_hj *hj, const double *u, double *band, double *U, do
 /* The activities m_q for u: int S e^{gamma u} / int e^{gamma u} by
  * log-sum-exp, or S_q(argmax u_q) at gamma = infinity. */
 void mf_hj_activities(const mf_hj *hj, const double *u, double *m);
+
+/* The means xbar_q (length P) that electrical coupling uses: int x e^{gamma u}
+ * / int e^{gamma u} by the quadrature of mf_hj_activities, or argmax u_q (as
+ * mf_hj_argmax) at gamma = infinity. */
+void mf_hj_means(const mf_hj *hj, const double *u, double *xbar);
 
 /* The maximiser of u (length n) with sub-cell accuracy (the vertex of the
  * parabola through the largest value and its neighbours); *umax gets the

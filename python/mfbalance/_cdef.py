@@ -265,6 +265,7 @@ typedef struct {
 int mf_balance_is_consensus(const mf_model *model);
 void mf_balance_consensus_weights(const mf_model *model, double *pi);
 mf_status mf_balance_consensus_rates(const mf_model *model, double *eig_re, double *eig_im);
+mf_status mf_balance_consensus_point(const mf_model *model, const double *x, double *c);
 mf_status mf_balance_find(const mf_model *model, double lo, double hi, mf_balance_point *points, int max,
                           int *count);
 int mf_balance_nearest(const mf_balance_point *points, int count, int P, const double *x);
@@ -281,6 +282,7 @@ void mf_hj_free(mf_hj *hj);
 int mf_hj_size(const mf_hj *hj);
 void mf_hj_initial(const mf_hj *hj, double *u);
 void mf_hj_activities(const mf_hj *hj, const double *u, double *m);
+void mf_hj_means(const mf_hj *hj, const double *u, double *xbar);
 double mf_hj_argmax(const mf_grid *grid, const double *u, double *umax);
 void mf_hj_density(const mf_hj *hj, const double *u, int p, double *rho);
 typedef struct mf_hj_solver mf_hj_solver;

@@ -391,8 +391,9 @@ def hj(cfg=None, **settings):
         check(lib.mf_balance_find(model, grid.faces[0], grid.faces[n], points, lib.MF_BALANCE_MAX_ROOTS, count))
         x = _doubles(ffi, grid.x, n)
         w = _doubles(ffi, grid.w, n)
-        m, A, C, xf = (ffi.new("double[]", P) for _ in range(4))
-        xbar = ffi.new("double[]", P)
+        m, means, A, C, xf = (ffi.new("double[]", P) for _ in range(5))
+        xbar, xs = ffi.new("double[]", P), ffi.new("double[]", P)
+        consensus = lib.mf_balance_is_consensus(model)
         umax = ffi.new("double *")
         cols = {k: [] for k in ("argmax", "max_u", "xstar", "dist", "m", "A", "V", "mean", "flow", "gap")}
         tau_rows, snaps = [], []
@@ -409,15 +410,19 @@ def hj(cfg=None, **settings):
                 break
             u = lib.mf_hj_solver_state(solver)
             lib.mf_hj_activities(h, u, m)
-            lib.mf_model_coupling(model, m, ffi.NULL, A, C)
+            lib.mf_hj_means(h, u, means)
+            lib.mf_model_coupling(model, m, means, A, C)
             row = {k: np.empty(P) for k in cols}
             for p in range(P):
                 xbar[p] = lib.mf_hj_argmax(grid, u + p * n, umax)
                 row["max_u"][p] = umax[0]
-            near = lib.mf_balance_nearest(points, count[0], P, xbar)
+            # Electrical coupling alone: the point of the consensus line reached from xbar, as limits.c.
+            near = -1 if consensus else lib.mf_balance_nearest(points, count[0], P, xbar)
+            if consensus:
+                check(lib.mf_balance_consensus_point(model, xbar, xs))
             for p in range(P):
                 row["argmax"][p] = xbar[p]
-                row["xstar"][p] = points[near].x[p] if near >= 0 else np.nan
+                row["xstar"][p] = xs[p] if consensus else points[near].x[p] if near >= 0 else np.nan
                 row["dist"][p] = abs(xbar[p] - row["xstar"][p])
                 row["m"][p], row["A"][p] = m[p], A[p]
                 row["V"][p] = C[p] / A[p] if A[p] > 0 else np.nan

@@ -60,6 +60,7 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
   /* The balance points, for the distance of the argmax to the one it approaches. */
   mf_balance_point points[MF_BALANCE_MAX_ROOTS];
   int npoints = 0;
+  const int consensus = mf_balance_is_consensus(model);
   if ((status = mf_balance_find(model, grid->faces[0], grid->faces[n], points, MF_BALANCE_MAX_ROOTS, &npoints)) !=
       MF_OK)
     goto done;
@@ -78,16 +79,20 @@ mf_status mf_hj_job(const mf_config *cfg, const mf_run_opts *opts)
   for (int k = 0; k < ntau; k++) {
     if (taus[k] > 0.0 && (status = mf_hj_solver_advance(solver, taus[k])) != MF_OK) break;
     const double *u = mf_hj_solver_state(solver);
-    double m[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS], xf[MF_MAX_POPS];
+    double m[MF_MAX_POPS], means[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS], xf[MF_MAX_POPS];
     if ((status = mf_flow_advance(flow, taus[k], xf)) != MF_OK) break;
     if (mf_interrupted()) status = mf_interrupt_status("tau", taus[k]); /* this row is written, then the loop ends */
     mf_hj_activities(hj, u, m);
-    mf_model_coupling(model, m, NULL, A, C);
+    mf_hj_means(hj, u, means);
+    mf_model_coupling(model, m, means, A, C);
     for (int p = 0; p < P; p++) xbar[p] = mf_hj_argmax(grid, u + (size_t)p * n, &umax[p]);
-    const int near = mf_balance_nearest(points, npoints, P, xbar);
+    /* Electrical coupling alone has no balance points but the consensus line:
+     * the distance is then to the point of the line the flow from xbar reaches. */
+    const int near = consensus ? -1 : mf_balance_nearest(points, npoints, P, xbar);
+    if (consensus && (status = mf_balance_consensus_point(model, xbar, xs)) != MF_OK) break;
     fprintf(rows.fp, "%.17g", taus[k]);
     for (int p = 0; p < P; p++) {
-      xs[p] = near >= 0 ? points[near].x[p] : NAN;
+      if (!consensus) xs[p] = near >= 0 ? points[near].x[p] : NAN;
       dist[p] = fabs(xbar[p] - xs[p]);
       double mean = NAN;
       if (!isinf(model->gamma)) {

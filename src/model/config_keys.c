@@ -223,7 +223,7 @@ const mf_key mf_keys[] = {
      .count = CFG(hj_nsnapshots), .min = 0, .max = MF_MAX_SNAPSHOTS, .noun = "fast times",
      .doc = "fast times of the snapshots of u"},
     {.section = "hj", .name = "rtol", .type = MF_KEY_NUMBER, .flags = MF_KEY_LO_OPEN | MF_KEY_HI_OPEN,
-     .def = "1e-10", .lo = 0, .hi = 1, .at = CFG(hj_rtol),
+     .def = "1e-9", .lo = 0, .hi = 1, .at = CFG(hj_rtol),
      .doc = "CVODE relative tolerance of the Hopf–Cole solver"},
     {.section = "hj", .name = "atol", .type = MF_KEY_NUMBER, .flags = POS, .def = "1e-12", .lo = 0,
      .hi = HUGE_VAL, .at = CFG(hj_atol), .doc = "CVODE absolute tolerance of the Hopf–Cole solver"},

@@ -93,11 +93,15 @@ def test_particles_equal_the_program(cli, tmp_path):
     assert sum(len(x) for x in q.voltages) == 3000
 
 
-def test_hj_equals_the_program(cli, tmp_path):
+# The default model, and with gap junctions: mixed coupling (the means enter A V) and electrical
+# coupling alone (x_star is then the consensus point reached from the argmaxes).
+@pytest.mark.parametrize("config", [None, "mixed.ini", "electrical.ini"])
+def test_hj_equals_the_program(cli, tmp_path, source_root, config):
     over = ["hj.tau_end=1", "hj.output_dtau=0.25", "hj.snapshots=0 0.5 1", "grid.cells=400"]
-    rc, _, err = cli("hj", *over, "--out", "out", "--quiet")
+    path = os.path.join(source_root, "validation", "configs", config) if config else None
+    rc, _, err = cli("hj", *([path] if path else []), *over, "--out", "out", "--quiet")
     assert rc == 0, err
-    h = mfbalance.hj(mfbalance.Config(None, over))
+    h = mfbalance.hj(mfbalance.Config(path, over))
     rows = mfbalance.read_csv(tmp_path / "out" / "hj.csv")
     assert same(rows["tau"], h.tau)
     for col in ("argmax", "max_u", "dist", "m", "A", "V", "mean", "flow", "gap"):
