@@ -399,6 +399,11 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_sweep_row *rows = calloc((size_t)n, sizeof *rows);
   mf_outfile rows_file = {0}, fit_file = {0};
   mf_status status, io;
+  /* The sweep runs to stationarity, whose rate the (v, w) frames do not offer. */
+  if (model->neuron == MF_NEURON_FHN) {
+    free(rows);
+    return mf_error(MF_EINPUT, "sweep is for neuron = 1d; for FitzHugh-Nagumo models run `run` at each gamma");
+  }
   if ((status = mf_budget_check(MF_JOB_SWEEP, cfg, NULL)) != MF_OK) goto done;
   if (!rows) return mf_error(MF_ENOMEM, "out of memory");
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) goto done;
