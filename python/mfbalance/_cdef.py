@@ -187,6 +187,8 @@ typedef struct mf_config {
   char grid_file[1024];
   int nzones;
   mf_grid_zone zones[8];
+  int cells_v, cells_w;
+  double vmin, vmax, wmin, wmax;
   double t_end;
   double output_dt;
   int nsnapshots;
@@ -234,6 +236,7 @@ typedef struct {
   const mf_grid *grid;
   int cells;
   double halfwidth;
+  int cells_v, cells_w;
 } mf_discretisation;
 typedef struct mf_solver mf_solver;
 mf_discretisation mf_config_discretisation(const mf_config *cfg, const mf_grid *grid);
