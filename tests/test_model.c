@@ -97,6 +97,17 @@ static void test_initial_mass(void **state)
   assert_rel(mf_model_initial_mass(&pop, 3.0, 10.0), 0.0, 0.0, "uniform outside");
 }
 
+static void test_error_message(void **state)
+{
+  (void)state;
+  /* A message built from the previous one (sweep.c: "gamma = %g: %s", mf_errmsg()). */
+  mf_error(MF_ERECOVER, "the frame of population %s collapsed", "E");
+  assert_int_equal(mf_error(MF_ENUMERIC, "gamma = %g: %s", 100.0, mf_errmsg()), MF_ENUMERIC);
+  assert_string_equal(mf_errmsg(), "gamma = 100: the frame of population E collapsed");
+  mf_error_add(MF_EIO, "cannot write %s", "a.csv");
+  assert_string_equal(mf_errmsg(), "gamma = 100: the frame of population E collapsed\ncannot write a.csv");
+}
+
 static void test_grid(void **state)
 {
   (void)state;
@@ -126,6 +137,7 @@ int main(void)
       cmocka_unit_test(test_explicit_balance),
       cmocka_unit_test(test_model_check),
       cmocka_unit_test(test_initial_mass),
+      cmocka_unit_test(test_error_message),
       cmocka_unit_test(test_grid),
   };
   return cmocka_run_group_tests_name("model", tests, NULL, NULL);

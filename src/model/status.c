@@ -27,10 +27,13 @@ const char *mf_strerror(mf_status status)
 
 mf_status mf_error(mf_status status, const char *fmt, ...)
 {
+  /* Formatted aside first: a caller may pass mf_errmsg() itself as an argument. */
+  char message[sizeof last_message];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(last_message, sizeof last_message, fmt, ap);
+  vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
+  memcpy(last_message, message, sizeof message);
   last_status = status;
   return status;
 }
@@ -43,10 +46,12 @@ mf_status mf_error_add(mf_status status, const char *fmt, ...)
   char *at = append ? last_message + used + 1 : last_message;
   const size_t room = append ? (used + 1 < sizeof last_message ? sizeof last_message - used - 1 : 0) : sizeof last_message;
   if (room > 1) {
+    char message[sizeof last_message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(at, room, fmt, ap);
+    vsnprintf(message, room, fmt, ap);
     va_end(ap);
+    memcpy(at, message, strlen(message) + 1);
   }
   if (!append) last_status = status;
   return status;
