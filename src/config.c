@@ -81,6 +81,15 @@ static int is_pop_section(const char *section) { return strncmp(section, "pop.",
 
 static int is_pop_key(const mf_key *k) { return strcmp(k->section, MF_KEY_POP_SECTION) == 0; }
 
+/* Whether k applies to the neuron (MF_KEY_FHN, MF_KEY_1D). */
+static int key_for_neuron(const mf_key *k, mf_neuron neuron)
+{
+  if (k->flags & MF_KEY_FHN) return neuron == MF_NEURON_FHN;
+  if (k->flags & MF_KEY_1D) return neuron == MF_NEURON_1D;
+  return 1;
+}
+
+
 /* The entry of key in section ("pop.E" matches the pop keys), or NULL. */
 static const mf_key *key_find(const char *section, const char *key)
 {
@@ -645,7 +654,8 @@ static mf_status convert(const mf_key *k, const entry *e, int P, char *base)
       memcpy(at, &kind, sizeof kind);
     }
     double v[4];
-    if ((status = get_numbers(e, rest, v, k->nfields, k->nfields, &n, what)) != MF_OK) return status;
+    const int least = k->nfields_min > 0 ? k->nfields_min : k->nfields;
+    if ((status = get_numbers(e, rest, v, least, k->nfields, &n, what)) != MF_OK) return status;
     const char *why = k->check ? k->check(v, n, kind) : NULL;
     if (why) return range_error(e, "%s", why);
     for (int i = 0; i < n; i++) memcpy(base + k->fields[i], &v[i], sizeof v[i]);
@@ -732,6 +742,13 @@ static mf_status check_required(mf_config *cfg, const store *s)
     if (!is_pop_key(k)) {
       if ((k->flags & MF_KEY_REQUIRED) && !store_find(s, k->section, k->name))
         return mf_error(MF_EINPUT, "missing key '%s' in [%s]", k->name, k->section);
+      /* The FitzHugh-Nagumo keys are left out of the default text (a 1d file refuses them). */
+      if ((k->flags & MF_KEY_FHN) && k->def && !store_find(s, k->section, k->name)) {
+        char origin[] = DEFAULT_NAME;
+        entry e = {.section = (char *)k->section, .key = (char *)k->name, .value = (char *)k->def, .origin = origin};
+        mf_status status = convert(k, &e, cfg->model.P, (char *)cfg);
+        if (status != MF_OK) return status;
+      }
       continue;
     }
     for (int p = 0; p < cfg->model.P; p++) {
@@ -763,9 +780,57 @@ static mf_status check_required(mf_config *cfg, const store *s)
   return MF_OK;
 }
 
+static int from_default(const entry *e) { return strncmp(e->origin, DEFAULT_NAME, strlen(DEFAULT_NAME)) == 0; }
+
+/* The rules of the neuron: keys of the other neuron refused, f of 1d
+ * neurons required, an FHN neuron's cubic from its current, Gaussian
+ * initial data in v and w, moving frames, and the (v, w) box. */
+static mf_status check_neuron(mf_config *cfg, const store *s)
+{
+  const mf_neuron neuron = cfg->model.neuron;
+  const char *name = neuron == MF_NEURON_FHN ? "fhn" : "1d";
+  for (int i = 0; i < s->n; i++) {
+    const entry *e = &s->e[i];
+    const mf_key *k = key_find(e->section, e->key);
+    if (from_default(e) || key_for_neuron(k, neuron)) continue;
+    return mf_error(MF_EINPUT, "%s: [%s] %s: only with [model] neuron = %s, not with neuron = %s", e->origin,
+                    e->section, e->key, (k->flags & MF_KEY_FHN) ? "fhn" : "1d", name);
+  }
+  for (int p = 0; p < cfg->model.P; p++) {
+    mf_population *pop = &cfg->model.pop[p];
+    char sec[MF_NAME_LEN + 8];
+    snprintf(sec, sizeof sec, "pop.%s", pop->name);
+    const entry *f = store_find(s, sec, "f"), *current = store_find(s, sec, "current"),
+                *init = store_find(s, sec, "init");
+    if (neuron == MF_NEURON_1D) {
+      if (!f) return mf_error(MF_EINPUT, "[%s] has no 'f' key (every population of neuron = 1d needs one)", sec);
+      if (pop->w.init_sd != 0.0)
+        return range_error(init, "4 numbers are for neuron = fhn; expected 'gaussian MEAN SD' or 'uniform A B'");
+      continue;
+    }
+    if (f && current)
+      return mf_error(MF_EINPUT, "%s: [%s] gives both 'f' and 'current' (f's c0 is the current): give one",
+                      current->origin, sec);
+    /* FitzHugh-Nagumo's cubic I + v - v^3/3; current (or 0) is already in f[0]. */
+    if (!f) pop->f[1] = 1.0, pop->f[2] = 0.0, pop->f[3] = -1.0 / 3.0;
+    if (pop->init != MF_INIT_GAUSSIAN || pop->w.init_sd == 0.0)
+      return range_error(init, "neuron = fhn: expected 'gaussian MV SV MW SW' (normals in v and in w)");
+  }
+  if (neuron == MF_NEURON_1D) return MF_OK;
+  if (cfg->grid_method != MF_GRID_MOVING)
+    return mf_error(MF_EINPUT, "%s: [grid] method = fixed: neuron = fhn runs on moving (v, w) frames only",
+                    store_find(s, "grid", "method")->origin);
+  if (!(cfg->vmin < cfg->vmax) || !(cfg->wmin < cfg->wmax))
+    return mf_error(MF_EINPUT, "[grid] box [vmin, vmax] x [wmin, wmax] = [%g, %g] x [%g, %g]: expected vmin < vmax "
+                    "and wmin < wmax", cfg->vmin, cfg->vmax, cfg->wmin, cfg->wmax);
+  return MF_OK;
+}
+
 /* The rules that tie keys together. */
 static mf_status check_complete(mf_config *cfg, const store *s)
 {
+  mf_status status = check_neuron(cfg, s);
+  if (status != MF_OK) return status;
   int with_fraction = 0;
   for (int p = 0; p < cfg->model.P; p++) {
     char sec[MF_NAME_LEN + 8];
@@ -796,8 +861,24 @@ static mf_status check_complete(mf_config *cfg, const store *s)
     if (cfg->snapshots[k] > cfg->t_end)
       return mf_error(MF_EINPUT, "%s: [time] snapshots: %g is after t_end = %g", snap->origin, cfg->snapshots[k],
                       cfg->t_end);
-  mf_status status = mf_model_check(&cfg->model);
+  status = mf_model_check(&cfg->model);
   if (status != MF_OK || cfg->grid_file[0]) return status; /* a grid file's box is checked by mf_config_grid */
+  if (cfg->model.neuron == MF_NEURON_FHN) {
+    for (int p = 0; p < cfg->model.P; p++) {
+      const mf_population *pop = &cfg->model.pop[p];
+      mf_population w = *pop;
+      w.init_a = pop->w.init_mean, w.init_b = pop->w.init_sd;
+      const double mv = mf_model_initial_mass(pop, cfg->vmin, cfg->vmax), mw = mf_model_initial_mass(&w, cfg->wmin,
+                                                                                                     cfg->wmax);
+      if (mv >= MF_CONFIG_MIN_MASS && mw >= MF_CONFIG_MIN_MASS) continue;
+      char sec[MF_NAME_LEN + 8];
+      snprintf(sec, sizeof sec, "pop.%s", pop->name);
+      return range_error(store_find(s, sec, "init"), "mass %.3g in [vmin, vmax] = [%g, %g] and %.3g in [wmin, wmax] "
+                         "= [%g, %g]: expected at least %g each", mv, cfg->vmin, cfg->vmax, mw, cfg->wmin, cfg->wmax,
+                         MF_CONFIG_MIN_MASS);
+    }
+    return MF_OK;
+  }
   for (int p = 0; p < cfg->model.P; p++) {
     const double mass = mf_model_initial_mass(&cfg->model.pop[p], cfg->xmin, cfg->xmax);
     if (mass >= MF_CONFIG_MIN_MASS) continue;
@@ -847,7 +928,7 @@ static char *default_text(void)
     const int first = i == 0 || strcmp(k->section, mf_keys[i - 1].section) != 0;
     if (first && is_pop_key(k)) strbuf_add(&t, "\n%s", mf_keys_default_pops);
     else if (first) strbuf_add(&t, "%s[%s]\n", i == 0 ? "" : "\n", k->section);
-    if (!is_pop_key(k) && k->def) strbuf_add(&t, "%s = %s\n", k->name, k->def);
+    if (!is_pop_key(k) && k->def && !(k->flags & MF_KEY_FHN)) strbuf_add(&t, "%s = %s\n", k->name, k->def);
   }
   if (t.failed) {
     free(t.s);
@@ -932,21 +1013,28 @@ static void write_key(FILE *out, const mf_key *k, const char *base, int P)
     }
     break;
   }
-  case MF_KEY_TUPLE:
+  case MF_KEY_TUPLE: {
     if (k->names) memcpy(&iv, at, sizeof iv), fprintf(out, " %s", k->names[iv]);
-    for (int i = 0; i < k->nfields; i++) memcpy(&dv, base + k->fields[i], sizeof dv), fprintf(out, " %.17g", dv);
+    /* Optional trailing numbers (an FHN neuron's initial w) only when one is set. */
+    int n = k->nfields_min > 0 ? k->nfields_min : k->nfields;
+    for (int i = n; i < k->nfields; i++)
+      if (memcpy(&dv, base + k->fields[i], sizeof dv), dv != 0.0) n = k->nfields;
+    for (int i = 0; i < n; i++) memcpy(&dv, base + k->fields[i], sizeof dv), fprintf(out, " %.17g", dv);
     break;
+  }
   case MF_KEY_PATH: fprintf(out, " %s", at); break;
   }
   fputc('\n', out);
 }
 
-/* Write the keys of one section instance (base: cfg or a population). */
-static void write_section(FILE *out, int first_key, const char *title, const char *base, int P, int first)
+/* Write the keys of one section instance (base: cfg or a population) that apply to the neuron. */
+static void write_section(FILE *out, int first_key, const char *title, const char *base, int P, int first,
+                          mf_neuron neuron)
 {
   fprintf(out, "%s[%s]\n", first ? "" : "\n", title);
   for (int i = first_key; i < mf_nkeys && strcmp(mf_keys[i].section, mf_keys[first_key].section) == 0; i++) {
     const mf_key *k = &mf_keys[i];
+    if (!key_for_neuron(k, neuron)) continue;
     if ((k->flags & MF_KEY_OPTIONAL) && !key_is_set(k, base)) continue;
     const mf_key *alt = k->alt ? key_find(k->section, k->alt) : NULL;
     if (alt && key_is_set(alt, base)) continue;
@@ -960,13 +1048,13 @@ mf_status mf_config_write(const mf_config *cfg, FILE *out)
   for (int i = 0; i < mf_nkeys; i++) {
     if (i > 0 && strcmp(mf_keys[i].section, mf_keys[i - 1].section) == 0) continue;
     if (!is_pop_key(&mf_keys[i])) {
-      write_section(out, i, mf_keys[i].section, (const char *)cfg, m->P, i == 0);
+      write_section(out, i, mf_keys[i].section, (const char *)cfg, m->P, i == 0, m->neuron);
       continue;
     }
     for (int p = 0; p < m->P; p++) {
       char title[MF_NAME_LEN + 8];
       snprintf(title, sizeof title, "pop.%s", m->pop[p].name);
-      write_section(out, i, title, (const char *)&m->pop[p], m->P, i == 0 && p == 0);
+      write_section(out, i, title, (const char *)&m->pop[p], m->P, i == 0 && p == 0, m->neuron);
     }
   }
   return ferror(out) ? mf_error(MF_EIO, "writing the configuration failed") : MF_OK;
@@ -1044,8 +1132,9 @@ mf_status mf_config_doc(FILE *out)
                is_pop_key(k) ? " (one per population, in order)" : "");
     describe(k, -1, value, sizeof value);
     const char *def = k->def ? k->def : (k->flags & MF_KEY_REQUIRED) ? "required" : k->doc_def ? k->doc_def : "none";
-    fprintf(out, "|%s%s%s| `%s` | %s | %s | %s |\n", section[0] ? " " : "", section, " ", k->name, value, k->doc,
-            def);
+    const char *only = (k->flags & MF_KEY_FHN) ? "`neuron = fhn` only: " : (k->flags & MF_KEY_1D) ? "`neuron = 1d` only: " : "";
+    fprintf(out, "|%s%s%s| `%s` | %s | %s%s | %s |\n", section[0] ? " " : "", section, " ", k->name, value, only,
+            k->doc, def);
   }
   return ferror(out) ? mf_error(MF_EIO, "writing the documentation failed") : MF_OK;
 }

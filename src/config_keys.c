@@ -23,6 +23,7 @@ _Static_assert(MF_GRID_MOVING == 0 && MF_GRID_FIXED == 1, "[grid] method names")
 _Static_assert(MF_LINSOL_WOODBURY == 0 && MF_LINSOL_BAND == 1 && MF_LINSOL_DENSE == 2, "[solver] linear names");
 _Static_assert(MF_PARTICLES_EXPONENTIAL == 0 && MF_PARTICLES_EULER == 1, "[particles] scheme names");
 _Static_assert(MF_INIT_GAUSSIAN == 0 && MF_INIT_UNIFORM == 1, "[pop.NAME] init names");
+_Static_assert(MF_NEURON_1D == 0 && MF_NEURON_FHN == 1, "[model] neuron names");
 /* refine is read as 3 nzones doubles into zones[]. */
 _Static_assert(sizeof(mf_grid_zone) == 3 * sizeof(double), "mf_grid_zone is three doubles");
 
@@ -34,9 +35,9 @@ static const char *check_sigmoid(const double *v, int n, int kind)
 
 static const char *check_init(const double *v, int n, int kind)
 {
-  (void)n;
-  if (kind == MF_INIT_GAUSSIAN) return v[1] > 0.0 ? NULL : "the sd must be > 0";
-  return v[0] < v[1] ? NULL : "expected A < B";
+  if (n != 2 && n != 4) return "expected 2 numbers, or 4 for a FitzHugh-Nagumo neuron (gaussian MV SV MW SW)";
+  if (kind == MF_INIT_GAUSSIAN) return v[1] > 0.0 && (n == 2 || v[3] > 0.0) ? NULL : "the sd must be > 0";
+  return n == 2 ? (v[0] < v[1] ? NULL : "expected A < B") : "uniform takes 2 numbers 'A B'";
 }
 
 static const char *check_zones(const double *v, int n, int kind)
@@ -75,13 +76,18 @@ const mf_key mf_keys[] = {
     {.section = "model", .name = "gamma", .type = MF_KEY_NUMBER, .flags = POS | MF_KEY_INF, .def = "100",
      .lo = 0, .hi = HUGE_VAL, .at = CFG(model.gamma),
      .doc = "coupling strength γ; `inf` for the limit problem (`hj` only)"},
+    {.section = "model", .name = "neuron", .type = MF_KEY_ENUM, .def = "1d",
+     .names = (const char *const[]){"1d", "fhn", NULL}, .at = CFG(model.neuron),
+     .doc = "`1d`: one voltage per neuron, dx = f(x) dt + coupling; `fhn`: FitzHugh–Nagumo (v, w), "
+            "dv = [f(v) − w + coupling] dt + σ dW, dw = ε(v + a − b w) dt + σ_w dB (docs/fhn.md)"},
 
     /* [pop.NAME]: one section per population, in order */
     {.section = MF_KEY_POP_SECTION, .name = "sigma", .type = MF_KEY_NUMBER, .flags = MF_KEY_REQUIRED | POS,
      .lo = 0, .hi = HUGE_VAL, .at = POP(sigma), .doc = "noise amplitude σ"},
-    {.section = MF_KEY_POP_SECTION, .name = "f", .type = MF_KEY_LIST, .flags = MF_KEY_REQUIRED, .at = POP(f),
+    {.section = MF_KEY_POP_SECTION, .name = "f", .type = MF_KEY_LIST, .flags = MF_KEY_OPTIONAL, .at = POP(f),
      .min = 4, .max = 4, .noun = "coefficients c0 c1 c2 c3",
-     .doc = "intrinsic drift f(x) = c0 + c1 x + c2 x² + c3 x³"},
+     .doc_def = "required with `neuron = 1d`; `fhn`: current + v − v³/3",
+     .doc = "intrinsic drift f(x) = c0 + c1 x + c2 x² + c3 x³ (`fhn`: the cubic of f(v) − w; c0 is the current)"},
     {.section = MF_KEY_POP_SECTION, .name = "reversal", .type = MF_KEY_NUMBER, .flags = MF_KEY_REQUIRED,
      .at = POP(reversal), .doc = "reversal potential v of the synapses this population sends"},
     {.section = MF_KEY_POP_SECTION, .name = "sigmoid", .type = MF_KEY_TUPLE, .flags = MF_KEY_REQUIRED,
@@ -95,40 +101,70 @@ const mf_key mf_keys[] = {
      .doc = "row of the electrical (gap-junction) weights g^el_pq from each population q, in order: the drift "
             "−γ Σ_q g^el_pq (x − x̄_q) on this population"},
     {.section = MF_KEY_POP_SECTION, .name = "init", .type = MF_KEY_TUPLE, .flags = MF_KEY_REQUIRED,
-     .names = (const char *const[]){"gaussian", "uniform", NULL}, .at = POP(init), .nfields = 2,
-     .fields = {POP(init_a), POP(init_b)}, .check = check_init, .value = "'gaussian MEAN SD' or 'uniform A B'",
+     .names = (const char *const[]){"gaussian", "uniform", NULL}, .at = POP(init), .check = check_init, .value = "'gaussian MEAN SD' or 'uniform A B'; fhn: 'gaussian MV SV MW SW'",
+     .nfields = 4, .nfields_min = 2, .fields = {POP(init_a), POP(init_b), POP(w.init_mean), POP(w.init_sd)},
      .doc = "initial density, normal or uniform on [A, B]; at least 10⁻⁶ of its mass must lie in the box "
-            "[xmin, xmax]"},
+            "[xmin, xmax]; `neuron = fhn`: `gaussian MV SV MW SW`, the product of normals in v and w (each with "
+            "10⁻⁶ of its mass in [vmin, vmax], [wmin, wmax])"},
     {.section = MF_KEY_POP_SECTION, .name = "fraction", .type = MF_KEY_NUMBER,
      .flags = MF_KEY_OPTIONAL | MF_KEY_LO_OPEN, .lo = 0, .hi = 1, .at = POP(fraction), .doc_def = "1/P each",
      .doc = "share of the neurons (particle simulations); given for all populations or none, summing to 1"},
+    {.section = MF_KEY_POP_SECTION, .name = "current", .type = MF_KEY_NUMBER, .flags = MF_KEY_OPTIONAL | MF_KEY_FHN,
+     .at = POP(f), .alt = "f", .doc_def = "0",
+     .doc = "applied current I: f(v, w) = I + v − v³/3 − w; replaces `f` (whichever is given later wins; "
+            "written as `f`)"},
+    {.section = MF_KEY_POP_SECTION, .name = "a", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "0.7",
+     .at = POP(w.a), .doc = "recovery offset a in dw = ε(v + a − b w) dt"},
+    {.section = MF_KEY_POP_SECTION, .name = "b", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN | POS, .def = "0.8",
+     .lo = 0, .hi = HUGE_VAL, .at = POP(w.b), .doc = "recovery decay b in dw = ε(v + a − b w) dt"},
+    {.section = MF_KEY_POP_SECTION, .name = "epsilon", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN | POS,
+     .def = "0.08", .lo = 0, .hi = HUGE_VAL, .at = POP(w.epsilon), .doc = "recovery rate ε"},
+    {.section = MF_KEY_POP_SECTION, .name = "sigma_w", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "0",
+     .lo = 0, .hi = HUGE_VAL, .at = POP(w.sigma_w),
+     .doc = "noise amplitude σ_w on w; 0: pure transport in w (hypoelliptic), upwind fluxes"},
 
     /* [grid] */
     {.section = "grid", .name = "method", .type = MF_KEY_ENUM, .def = "moving",
      .names = (const char *const[]){"moving", "fixed", NULL}, .at = CFG(grid_method),
      .doc = "`moving`: one affine frame per population that follows its mean and s.d., `moving_cells` cells over "
             "±`moving_halfwidth` s.d.; `fixed`: the grid given by the keys below"},
-    {.section = "grid", .name = "moving_cells", .type = MF_KEY_INT, .def = "200", .ilo = MF_GRID_MIN_CELLS,
+    {.section = "grid", .name = "moving_cells", .type = MF_KEY_INT, .flags = MF_KEY_1D, .def = "200", .ilo = MF_GRID_MIN_CELLS,
      .ihi = 100000000L, .at = CFG(moving_cells), .doc = "cells of each population's moving frame"},
     {.section = "grid", .name = "moving_halfwidth", .type = MF_KEY_NUMBER, .flags = POS, .def = "10", .lo = 0,
-     .hi = 40, .at = CFG(moving_halfwidth), .doc = "half-width of a moving frame, in s.d. of its population"},
-    {.section = "grid", .name = "xmin", .type = MF_KEY_NUMBER, .def = "-4", .at = CFG(xmin), .alt = "file",
+     .hi = 40, .at = CFG(moving_halfwidth), .doc = "half-width of a moving frame, in s.d. of its population (`fhn`: in s.d. of v and of w)"},
+    {.section = "grid", .name = "xmin", .type = MF_KEY_NUMBER, .flags = MF_KEY_1D, .def = "-4", .at = CFG(xmin), .alt = "file",
      .doc = "left wall of the uniform grid (the box is [xmin, xmax] for every method)"},
-    {.section = "grid", .name = "xmax", .type = MF_KEY_NUMBER, .def = "4", .at = CFG(xmax), .alt = "file",
+    {.section = "grid", .name = "xmax", .type = MF_KEY_NUMBER, .flags = MF_KEY_1D, .def = "4", .at = CFG(xmax), .alt = "file",
      .doc = "right wall of the uniform grid, > xmin"},
-    {.section = "grid", .name = "cells", .type = MF_KEY_INT, .def = "2000", .ilo = MF_GRID_MIN_CELLS,
+    {.section = "grid", .name = "cells", .type = MF_KEY_INT, .flags = MF_KEY_1D, .def = "2000", .ilo = MF_GRID_MIN_CELLS,
      .ihi = 100000000L, .at = CFG(cells), .alt = "file", .implies = "method=fixed",
      .doc = "cells of the uniform grid"},
-    {.section = "grid", .name = "file", .type = MF_KEY_PATH, .flags = MF_KEY_OPTIONAL, .at = CFG(grid_file),
+    {.section = "grid", .name = "file", .type = MF_KEY_PATH, .flags = MF_KEY_OPTIONAL | MF_KEY_1D, .at = CFG(grid_file),
      .implies = "method=fixed", .value = "the path of a file of cell faces", .doc_def = "—",
      .doc = "cell faces, one number per line (`#` comments), strictly increasing, lines of at most 4096 "
             "characters; replaces xmin/xmax/cells, whichever is given later wins; relative to the current "
             "directory"},
-    {.section = "grid", .name = "refine", .type = MF_KEY_LIST, .flags = MF_KEY_OPTIONAL, .at = CFG(zones),
+    {.section = "grid", .name = "refine", .type = MF_KEY_LIST, .flags = MF_KEY_OPTIONAL | MF_KEY_1D, .at = CFG(zones),
      .count = CFG(nzones), .min = 0, .max = MF_GRID_MAX_ZONES, .group = 3, .check = check_zones,
      .implies = "method=fixed", .noun = "triples 'centre half_width cell_size'", .doc_def = "none",
      .doc = "zones of the uniform grid with cells no wider than cell_size, growing by 5% of the distance "
             "outside them, up to (xmax − xmin)/cells"},
+    {.section = "grid", .name = "cells_v", .type = MF_KEY_INT, .flags = MF_KEY_FHN, .def = "80",
+     .ilo = MF_GRID_MIN_CELLS, .ihi = 100000, .at = CFG(cells_v),
+     .doc = "cells in v of each population's moving (v, w) frame (over ±`moving_halfwidth` s.d. of v)"},
+    {.section = "grid", .name = "cells_w", .type = MF_KEY_INT, .flags = MF_KEY_FHN, .def = "40",
+     .ilo = MF_GRID_MIN_CELLS, .ihi = 100000, .at = CFG(cells_w),
+     .doc = "cells in w of each population's moving (v, w) frame (over ±`moving_halfwidth` s.d. of w)"},
+    {.section = "grid", .name = "vmin", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "-3", .at = CFG(vmin),
+     .doc = "the box [vmin, vmax] × [wmin, wmax] of the (v, w) model: it must hold 10⁻⁶ of each initial mass, "
+            "`run` warns when the deterministic flow does not leave it invariant and fails when a mean leaves it; "
+            "the moving frames are not clipped to it (docs/fhn.md)"},
+    {.section = "grid", .name = "vmax", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "3", .at = CFG(vmax),
+     .doc = "right wall of the (v, w) box, > vmin"},
+    {.section = "grid", .name = "wmin", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "-3", .at = CFG(wmin),
+     .doc = "lower wall of the (v, w) box"},
+    {.section = "grid", .name = "wmax", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "5", .at = CFG(wmax),
+     .doc = "upper wall of the (v, w) box, > wmin"},
 
     /* [time] */
     {.section = "time", .name = "t_end", .type = MF_KEY_NUMBER, .flags = POS, .def = "5", .lo = 0,

@@ -38,7 +38,9 @@ enum {
   MF_KEY_HI_OPEN = 1 << 3,    /* hi is excluded from the range */
   MF_KEY_INF = 1 << 4,        /* MF_KEY_NUMBER: "inf" and "infinity" give +infinity */
   MF_KEY_WHOLE = 1 << 5,      /* MF_KEY_LIST: whole numbers, stored as long */
-  MF_KEY_INCREASING = 1 << 6  /* MF_KEY_LIST: strictly increasing */
+  MF_KEY_INCREASING = 1 << 6, /* MF_KEY_LIST: strictly increasing */
+  MF_KEY_FHN = 1 << 7,        /* only with [model] neuron = fhn: refused (given, not defaulted) with 1d, not written */
+  MF_KEY_1D = 1 << 8          /* only with [model] neuron = 1d: refused (given, not defaulted) with fhn, not written */
 };
 
 #define MF_KEY_LEN_P (-1) /* list length: the number of populations P */
@@ -67,6 +69,7 @@ typedef struct {
   int min, max;            /* LIST: least and most numbers (in groups), or MF_KEY_LEN_P */
   int group;               /* LIST: numbers come in groups of this many (0: 1) */
   int nfields;             /* TUPLE: how many numbers */
+  int nfields_min;         /* TUPLE: least numbers, 0: nfields; the rest are written only when one is non-zero */
   size_t fields[4];        /* TUPLE: their fields */
   mf_key_check check;      /* extra range check, or NULL */
 

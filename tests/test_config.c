@@ -463,6 +463,63 @@ static void test_initial_mass(void **state)
   assert_non_null(strstr(mf_errmsg(), "[pop.E] init = 'gaussian 100 0.1': mass 0 inside the box [0, 9] of the grid"));
 }
 
+/* neuron = fhn (../shared/FHN.md): the recovery keys, the cubic from the
+ * current, init with four numbers, the (v, w) grid keys; keys of the other
+ * neuron refused; the round trip. */
+static const char fhn_ini[] = "[model]\nneuron = fhn\n"
+                              "[pop.E]\nsigma = 0.5\ncurrent = 0.4\nreversal = 1\nsigmoid = 1 0.2 2\ng = 1\n"
+                              "init = gaussian 0 0.4 0.5 0.3\n"
+                              "[grid]\ncells_v = 60\ncells_w = 30\n";
+
+static void test_fhn(void **state)
+{
+  (void)state;
+  char path[128]; /* write_file's buffer is reused */
+  snprintf(path, sizeof path, "%s", write_file("fhn.ini", fhn_ini));
+  mf_config cfg;
+  assert_int_equal(mf_config_load(&cfg, path, 0, NULL), MF_OK);
+  const mf_population *E = &cfg.model.pop[0];
+  assert_int_equal(cfg.model.neuron, MF_NEURON_FHN);
+  const double cubic[4] = {0.4, 1.0, 0.0, -1.0 / 3.0};
+  for (int i = 0; i < 4; i++) assert_rel(E->f[i], cubic[i], 0.0, "f[%d] from current = 0.4", i);
+  assert_rel(E->w.a, 0.7, 0.0, "a default"), assert_rel(E->w.b, 0.8, 0.0, "b default");
+  assert_rel(E->w.epsilon, 0.08, 0.0, "epsilon default"), assert_rel(E->w.sigma_w, 0.0, 0.0, "sigma_w default");
+  assert_rel(E->init_a, 0.0, 0.0, "MV"), assert_rel(E->init_b, 0.4, 0.0, "SV");
+  assert_rel(E->w.init_mean, 0.5, 0.0, "MW"), assert_rel(E->w.init_sd, 0.3, 0.0, "SW");
+  assert_int_equal(cfg.cells_v, 60), assert_int_equal(cfg.cells_w, 30);
+  assert_rel(cfg.vmin, -3.0, 0.0, "vmin"), assert_rel(cfg.wmax, 5.0, 0.0, "wmax");
+  expect_round_trip(&cfg, "fhn_round.ini");
+  char *given[] = {"pop.E.f=0.1 1 0 -0.5", "pop.E.sigma_w=0.2", "pop.E.epsilon=0.5", "grid.wmax=6"};
+  assert_int_equal(mf_config_load(&cfg, path, 4, given), MF_OK);
+  assert_rel(cfg.model.pop[0].f[3], -0.5, 0.0, "f given replaces current");
+  expect_round_trip(&cfg, "fhn_round2.ini");
+
+  /* The 1d default refuses FitzHugh-Nagumo keys, and fhn the one-dimensional grid keys. */
+  char *a1d[] = {"pop.E.a=1"}, *v1d[] = {"grid.cells_v=50"}, *init1d[] = {"pop.E.init=gaussian 0 1 0 1"};
+  expect_error(NULL, 1, a1d, "override 'pop.E.a=1': [pop.E] a: only with [model] neuron = fhn, not with neuron = 1d");
+  expect_error(NULL, 1, v1d, "[grid] cells_v: only with [model] neuron = fhn");
+  expect_error(NULL, 1, init1d, "4 numbers are for neuron = fhn");
+  char *cells[] = {"grid.cells=100"}, *fixed[] = {"grid.method=fixed"}, *two[] = {"pop.E.init=gaussian 0 1"};
+  expect_error(path, 1, cells, "[grid] cells: only with [model] neuron = 1d, not with neuron = fhn");
+  expect_error(path, 1, fixed, "neuron = fhn runs on moving (v, w) frames only");
+  expect_error(path, 1, two, "neuron = fhn: expected 'gaussian MV SV MW SW'");
+  char *uni[] = {"pop.E.init=uniform 0 1 2 3"}, *sw[] = {"pop.E.init=gaussian 0 1 0 0"};
+  expect_error(path, 1, uni, "uniform takes 2 numbers");
+  expect_error(path, 1, sw, "the sd must be > 0");
+  char *box[] = {"grid.wmin=5"}, *far[] = {"pop.E.init=gaussian 0 0.4 9 0.1"}, *eps[] = {"pop.E.epsilon=0"};
+  expect_error(path, 1, box, "expected vmin < vmax and wmin < wmax");
+  expect_error(path, 1, far, "mass 1 in [vmin, vmax] = [-3, 3] and 0 in [wmin, wmax] = [-3, 5]");
+  expect_error(path, 1, eps, "epsilon must be > 0");
+  /* f and current in one section: one is the other's c0. */
+  const char *both = write_file("both.ini", "[model]\nneuron = fhn\n[pop.E]\nsigma = 0.5\ncurrent = 0.4\n"
+                                           "f = 0 1 0 -0.3\nreversal = 1\nsigmoid = 1 0.2 2\ng = 1\n"
+                                           "init = gaussian 0 0.4 0.5 0.3\n");
+  expect_error(both, 0, NULL, "gives both 'f' and 'current'");
+  const char *nof = write_file("nof.ini", "[pop.E]\nsigma = 0.5\nreversal = 1\nsigmoid = 1 0.2 2\ng = 1\n"
+                                          "init = gaussian 0 0.4\n");
+  expect_error(nof, 0, NULL, "[pop.E] has no 'f' key");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -473,6 +530,7 @@ int main(void)
       cmocka_unit_test(test_missing_file),     cmocka_unit_test(test_many_keys),
       cmocka_unit_test(test_doc),              cmocka_unit_test(test_read_errors),
       cmocka_unit_test(test_grid_file_lines),  cmocka_unit_test(test_initial_mass),
+      cmocka_unit_test(test_fhn),
   };
   return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }

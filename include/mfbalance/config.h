@@ -46,6 +46,10 @@ typedef struct mf_config {
   char grid_file[MF_PATH_LEN]; /* "" for a uniform grid */
   int nzones;                  /* refinement zones of the uniform grid, 0: none */
   mf_grid_zone zones[MF_GRID_MAX_ZONES];
+  /* [grid] for neuron = fhn: (v, w) moving frames of cells_v x cells_w cells
+   * (frame2d.h) and the box of the model (docs/fhn.md). */
+  int cells_v, cells_w;
+  double vmin, vmax, wmin, wmax;
 
   /* [time] */
   double t_end;      /* final time, > 0 */

@@ -185,6 +185,8 @@ typedef struct mf_config {
   char grid_file[1024];
   int nzones;
   mf_grid_zone zones[8];
+  int cells_v, cells_w;
+  double vmin, vmax, wmin, wmax;
   double t_end;
   double output_dt;
   int nsnapshots;
