@@ -31,12 +31,12 @@ mf_status mf_fhn_limit_start(const mf_config *cfg, mf_fhn_limit *lim)
   if (mf_balance_is_consensus(model)) return mf_fhn_limit_init(lim, model, NULL, v0, w0);
   mf_balance_point pts[MF_BALANCE_MAX_ROOTS];
   int n = 0;
-  mf_status status = mf_balance_find(model, cfg->xmin, cfg->xmax, pts, MF_BALANCE_MAX_ROOTS, &n);
+  mf_status status = mf_balance_find(model, cfg->vmin, cfg->vmax, pts, MF_BALANCE_MAX_ROOTS, &n);
   if (status != MF_OK) return status;
   const int k = mf_balance_nearest(pts, n, P, v0);
   if (k < 0 || pts[k].stability != MF_BALANCE_ATTRACTING)
-    return mf_error(MF_ENUMERIC, "no attracting balance point in [%g, %g]^%d: no limit trajectory", cfg->xmin,
-                    cfg->xmax, P);
+    return mf_error(MF_ENUMERIC, "no attracting balance point in [%g, %g]^%d: no limit trajectory", cfg->vmin,
+                    cfg->vmax, P);
   return mf_fhn_limit_init(lim, model, pts[k].x, v0, w0);
 }
 

@@ -241,10 +241,13 @@ static int cmd_balance(int argc, char **argv)
   int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
   if (rc) return rc;
   if (args.estimate) return print_estimate(MF_JOB_BALANCE, &cfg);
-  mf_grid *grid = mf_config_grid(&cfg);
-  if (!grid) return fail(MF_EINPUT);
-  const double lo = grid->faces[0], hi = grid->faces[grid->n];
-  mf_grid_free(grid);
+  double lo = cfg.vmin, hi = cfg.vmax; /* FitzHugh-Nagumo: the v-side of the (v, w) box */
+  if (cfg.model.neuron != MF_NEURON_FHN) {
+    mf_grid *grid = mf_config_grid(&cfg);
+    if (!grid) return fail(MF_EINPUT);
+    lo = grid->faces[0], hi = grid->faces[grid->n];
+    mf_grid_free(grid);
+  }
   mf_balance_point pts[MF_BALANCE_MAX_ROOTS];
   int n = 0;
   mf_status status = mf_balance_find(&cfg.model, lo, hi, pts, MF_BALANCE_MAX_ROOTS, &n);

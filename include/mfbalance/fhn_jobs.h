@@ -8,7 +8,7 @@
  *     vpred_P         x*_p + delta_p / gamma at the model's gamma (c: synchronous);
  *     sdv_P           sigma_p / sqrt(2 (gamma A_p - f_p'(v_P))) at the limit's A_p.
  * The limit is the balance one about the attracting balance point nearest
- * the initial voltage means (in [xmin, xmax]^P), or the synchronous one
+ * the initial voltage means (in [vmin, vmax]^P), or the synchronous one
  * when the coupling is electrical alone. */
 #ifndef MFBALANCE_FHN_JOBS_H
 #define MFBALANCE_FHN_JOBS_H
