@@ -199,3 +199,92 @@ done:
   free(times);
   return status;
 }
+
+/* One gamma of the fhn sweep: the network to t_end with dt <= 0.25 / (gamma max A). */
+static mf_status sweep_one(const mf_config *cfg, double gamma, FILE *rows, double *err_v, double *sd_v, double *err_w,
+                           double *sd_w, const mf_run_opts *opts)
+{
+  mf_config c = *cfg;
+  c.model.gamma = gamma;
+  const mf_model *model = &c.model;
+  mf_fhn_limit lim;
+  mf_status status = mf_fhn_limit_start(&c, &lim);
+  if (status != MF_OK) return status;
+  double amax = 0.0;
+  for (int p = 0; p < model->P; p++) amax = fmax(amax, lim.A[p]);
+  if (amax > 0.0) c.particles.dt = fmin(c.particles.dt, 0.25 / (gamma * amax));
+  mf_fhn_particles *ps = mf_fhn_particles_create(model, &c.particles);
+  if (!ps) return mf_errcode();
+  status = mf_fhn_particles_advance(ps, c.t_end);
+  mf_fhn_observables obs[MF_MAX_POPS];
+  mf_fhn_particles_observables(ps, obs);
+  if (status == MF_OK) status = mf_fhn_limit_advance(&lim, model, mf_fhn_particles_time(ps));
+  for (int p = 0; p < model->P && status == MF_OK; p++) {
+    const mf_fhn_observables *o = &obs[p];
+    const double vpred = lim.kind == MF_FHN_LIMIT_BALANCE ? lim.v[p] + lim.delta[p] / gamma : lim.v[p];
+    const double k = gamma * o->A - mf_model_df(&model->pop[p], o->mean_v);
+    const double sd_pred = k > 0.0 ? model->pop[p].sigma / sqrt(2.0 * k) : NAN;
+    err_v[p] = fabs(o->mean_v - lim.v[p]), sd_v[p] = o->sd_v, err_w[p] = fabs(o->mean_w - lim.w[p]), sd_w[p] = o->sd_w;
+    fprintf(rows, "%.17g,%s,%ld,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%ld,%.6f\n",
+            gamma, model->pop[p].name, mf_fhn_particles_count(ps, p), c.particles.dt, mf_fhn_particles_time(ps),
+            lim.v[p], vpred, o->mean_v, err_v[p], fabs(o->mean_v - vpred), o->sd_v, sd_pred, o->sd_v / sd_pred,
+            lim.w[p], o->mean_w, err_w[p], o->sd_w, mf_fhn_particles_steps(ps), mf_fhn_particles_wall(ps));
+    if (opts->log)
+      fprintf(opts->log, "  gamma %-8g %-5s mean v %.6f (limit %.6f, +delta/gamma %.6f)  sd v %.6f (pred %.6f)  "
+              "mean w %.5f (limit %.5f)  sd w %.3g\n", gamma, model->pop[p].name, o->mean_v, lim.v[p], vpred, o->sd_v,
+              sd_pred, o->mean_w, lim.w[p], o->sd_w);
+  }
+  mf_fhn_particles_free(ps);
+  return status;
+}
+
+mf_status mf_fhn_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
+{
+  const mf_model *model = &cfg->model;
+  const int P = model->P, G = cfg->sweep.ngammas;
+  mf_outfile rows = {0}, fits = {0};
+  mf_status status;
+  static double err_v[MF_SWEEP_MAX_GAMMAS][MF_MAX_POPS], sd_v[MF_SWEEP_MAX_GAMMAS][MF_MAX_POPS],
+      err_w[MF_SWEEP_MAX_GAMMAS][MF_MAX_POPS], sd_w[MF_SWEEP_MAX_GAMMAS][MF_MAX_POPS];
+  if ((status = require_fhn(cfg)) != MF_OK) return status;
+  if ((status = mf_budget_check(MF_JOB_PARTICLES, cfg, NULL)) != MF_OK) return status;
+  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) return status;
+  if ((status = mf_outfile_open(&rows, opts->outdir, "fhn_sweep.csv")) != MF_OK) return status;
+  fputs("gamma,population,neurons,dt,t,v_limit,v_pred,mean_v,err_v,err_v_pred,sd_v,sd_v_pred,sd_ratio,w_limit,"
+        "mean_w,err_w,sd_w,steps,wall_seconds\n",
+        rows.fp);
+  if (opts->log)
+    fprintf(opts->log, "mfbalance sweep: FitzHugh-Nagumo network, n = %ld, t = %g, %d values of gamma\n",
+            cfg->particles.n, cfg->t_end, G);
+  int done = 0;
+  for (int g = 0; g < G && status == MF_OK; g++) {
+    status = sweep_one(cfg, cfg->sweep.gammas[g], rows.fp, err_v[g], sd_v[g], err_w[g], sd_w[g], opts);
+    if (status == MF_OK) done++;
+  }
+  mf_status io = mf_outfile_commit(&rows);
+  if (status == MF_OK) status = io;
+  if (done >= 2 && (io = mf_outfile_open(&fits, opts->outdir, "fhn_sweep_fit.csv")) == MF_OK) {
+    mf_fit_write_header(fits.fp);
+    static const char *names[4] = {"err_v", "sd_v", "err_w", "sd_w"};
+    for (int what = 0; what < 4; what++)
+      for (int p = 0; p < P; p++) {
+        double x[MF_SWEEP_MAX_GAMMAS], y[MF_SWEEP_MAX_GAMMAS];
+        for (int g = 0; g < done; g++) {
+          x[g] = cfg->sweep.gammas[g];
+          y[g] = what == 0 ? err_v[g][p] : what == 1 ? sd_v[g][p] : what == 2 ? err_w[g][p] : sd_w[g][p];
+        }
+        mf_power_fit fit;
+        if (mf_power_fit_compute(x, y, done, &fit) != MF_OK) continue;
+        mf_fit_write_row(fits.fp, names[what], model->pop[p].name, &fit);
+        if (opts->log)
+          fprintf(opts->log, "    %-6s %-5s slope %8.4f  (%d points)\n", names[what], model->pop[p].name, fit.slope, fit.n);
+      }
+    io = mf_outfile_commit(&fits);
+  }
+  if (io != MF_OK && status == MF_OK) status = io;
+  if (opts->log) fprintf(opts->log, "  results in %s/\n", opts->outdir);
+  mf_outfile_discard(&rows);
+  mf_outfile_discard(&fits);
+  return status;
+}

@@ -167,6 +167,12 @@ static mf_status particles_job(const mf_config *cfg, const mf_run_opts *opts)
 {
   return cfg->model.neuron == MF_NEURON_FHN ? mf_fhn_particles_job(cfg, opts) : mf_particles_job(cfg, opts);
 }
+
+/* The gamma sweep: of the kinetic PDE (one-dimensional neurons), of the network (FitzHugh-Nagumo). */
+static mf_status sweep_job(const mf_config *cfg, const mf_run_opts *opts)
+{
+  return cfg->model.neuron == MF_NEURON_FHN ? mf_fhn_sweep_job(cfg, opts) : mf_sweep_job(cfg, opts);
+}
 /* --estimate: the job's checks and cost (budget.h), printed; nothing is written. */
 static int print_estimate(mf_job job, const mf_config *cfg)
 {
@@ -334,7 +340,7 @@ static int dispatch(int argc, char **argv)
   if (strcmp(cmd, "run") == 0) return cmd_job(argc, argv, run_job, MF_JOB_RUN);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc, argv);
   if (strcmp(cmd, "balance") == 0) return cmd_balance(argc, argv);
-  if (strcmp(cmd, "sweep") == 0) return cmd_job(argc, argv, mf_sweep_job, MF_JOB_SWEEP);
+  if (strcmp(cmd, "sweep") == 0) return cmd_job(argc, argv, sweep_job, MF_JOB_SWEEP);
   if (strcmp(cmd, "particles") == 0) return cmd_job(argc, argv, particles_job, MF_JOB_PARTICLES);
   if (strcmp(cmd, "compare") == 0) return cmd_job(argc, argv, mf_compare_job, MF_JOB_COMPARE);
   if (strcmp(cmd, "doublelimit") == 0) return cmd_job(argc, argv, mf_doublelimit_job, MF_JOB_DOUBLELIMIT);

@@ -25,6 +25,16 @@
  * computed is written. */
 mf_status mf_fhn_particles_job(const mf_config *cfg, const mf_run_opts *opts);
 
+/* The gamma sweep of the network: for every gamma of cfg->sweep, the network
+ * (cfg->particles, dt lowered to 0.25 / (gamma max_p A_p) when larger) to
+ * t_end against the limit there; fhn_sweep.csv (gamma, population,
+ * neurons, dt, t, v_limit, v_pred = x* + delta/gamma, mean_v, err_v =
+ * |mean_v - v_limit|, err_v_pred, sd_v, sd_v_pred = sigma / sqrt(2 (gamma A
+ * - f'(mean_v))) with the network's A, their ratio, w_limit, mean_w, err_w,
+ * sd_w, steps, wall_seconds), fhn_sweep_fit.csv (power laws in gamma of
+ * err_v, sd_v, err_w, sd_w per population) and config.ini. */
+mf_status mf_fhn_sweep_job(const mf_config *cfg, const mf_run_opts *opts);
+
 /* limit.csv every output_dt to t_end, and config.ini. */
 mf_status mf_fhn_limit_job(const mf_config *cfg, const mf_run_opts *opts);
 
