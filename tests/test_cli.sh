@@ -243,5 +243,20 @@ rc=$?
 fail_if "sweep SIGINT: exit $rc, expected 130" test "$rc" -ne 130
 fail_if "sweep SIGINT: sweep.csv not renamed into place" test ! -s "$tmp/is/sweep.csv"
 
+# FitzHugh-Nagumo models: the network with its limit beside it, the limit job, balance's w*.
+fhn=$2/../validation/configs
+check "fhn particles" 0 "" "$exe" particles "$fhn/fhn_s1.ini" particles.n=2000 time.t_end=0.5 time.snapshots=0 \
+  --out "$tmp/fhn-p" --quiet
+fail_if "fhn particles: observables.csv header" not bash -c \
+  "head -1 '$tmp/fhn-p/observables.csv' | grep -qx 't,mean_v_E,sd_v_E,mean_w_E,sd_w_E,m_E,A_E,V_E'"
+fail_if "fhn particles: limit.csv header" not bash -c "head -1 '$tmp/fhn-p/limit.csv' | grep -qx 't,v_E,w_E,delta_E,vpred_E,sdv_E'"
+fail_if "fhn particles: summary x*, w*, status" not grep -q '^E,2000,.*,1,2.125,exponential,.*,ok$' "$tmp/fhn-p/summary.csv"
+check "fhn particles: euler refused" 2 "exponential scheme only" "$exe" particles "$fhn/fhn_s1.ini" \
+  particles.scheme=euler --out "$tmp/fhn-e" --quiet
+check "fhn limit" 0 "" "$exe" limit "$fhn/fhn_s2.ini" --out "$tmp/fhn-l" --quiet
+fail_if "fhn limit: 401 rows and the header" not bash -c "[ \$(wc -l < '$tmp/fhn-l/limit.csv') -eq 402 ]"
+check "fhn balance" 0 "" "$exe" balance "$fhn/fhn_s1.ini" --out "$tmp/fhn-b" --quiet
+fail_if "fhn balance: w* column" not grep -q ',2.125$' "$tmp/fhn-b/balance.csv"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
