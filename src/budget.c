@@ -139,6 +139,7 @@ static double zone_cells(double halfwidth, double h, double h_coarse)
  * message when the grid file is bad. */
 static double config_cells(const mf_config *cfg)
 {
+  if (cfg->model.neuron == MF_NEURON_FHN) return (double)cfg->cells_v * cfg->cells_w;
   if (cfg->grid_file[0]) {
     mf_grid *grid = mf_config_grid(cfg);
     if (!grid) return -1.0;

@@ -36,6 +36,7 @@ struct mf_frame2d {
   double *flux;           /* workspace, length max(nv, nw) */
   double *col;            /* workspace: one xi-column, length nw */
   double *lu_d, *lu_l, *lu_u; /* preconditioner: Thomas factors, P nv nw each */
+  double *shape;          /* preconditioner: each block's density at setup over its mass, P nv nw */
   double frame_diag[4 * MF_MAX_POPS];
 };
 
@@ -45,7 +46,7 @@ void mf_frame2d_free(mf_frame2d *fr)
   mf_grid_free(fr->refv);
   mf_grid_free(fr->refw);
   free(fr->hv), free(fr->hw), free(fr->area), free(fr->bp), free(fr->bm), free(fr->flux), free(fr->col);
-  free(fr->lu_d), free(fr->lu_l), free(fr->lu_u);
+  free(fr->lu_d), free(fr->lu_l), free(fr->lu_u), free(fr->shape);
   free(fr);
 }
 
@@ -87,8 +88,9 @@ mf_frame2d *mf_frame2d_create(const mf_model *model, int nv, int nw, double Kv, 
   fr->lu_d = malloc((size_t)P * block * sizeof(double));
   fr->lu_l = malloc((size_t)P * block * sizeof(double));
   fr->lu_u = malloc((size_t)P * block * sizeof(double));
+  fr->shape = malloc((size_t)P * block * sizeof(double));
   if (!fr->refv || !fr->refw || !fr->hv || !fr->hw || !fr->area || !fr->bp || !fr->bm || !fr->flux || !fr->col ||
-      !fr->lu_d || !fr->lu_l || !fr->lu_u)
+      !fr->lu_d || !fr->lu_l || !fr->lu_u || !fr->shape)
     goto nomem;
   for (int i = 0; i < nv - 1; i++) fr->hv[i] = fr->refv->x[i + 1] - fr->refv->x[i];
   for (int j = 0; j < nw - 1; j++) fr->hw[j] = fr->refw->x[j + 1] - fr->refw->x[j];
@@ -378,6 +380,10 @@ mf_status mf_frame2d_prec_setup(mf_frame2d *fr, const double *y, double gamma_bd
         if (!(dj[i] > 0.0)) return mf_error(MF_ERECOVER, "zero pivot in the (v, w) preconditioner");
       }
     }
+    const double *rt = block_of(fr, y, p);
+    double mass = 0.0;
+    for (size_t k = 0; k < (size_t)nv * nw; k++) mass += fr->area[k] * fmax(rt[k], 0.0);
+    for (size_t k = 0; k < (size_t)nv * nw; k++) fr->shape[(size_t)p * nv * nw + k] = fmax(rt[k], 0.0) / mass;
     const mf_recovery *r = &fr->model.pop[p].w;
     const double Dw = 0.5 * r->sigma_w * r->sigma_w;
     fr->frame_diag[p] = fmax(0.5, 1.0 - gamma_bdf * c.kappa_v);
@@ -400,6 +406,19 @@ void mf_frame2d_prec_solve(const mf_frame2d *fr, const double *r, double *z)
     zp[nv - 1] /= d[nv - 1];
     for (int i = nv - 2; i >= 0; i--) zp[i] = (zp[i] - up[i] * zp[i + 1]) / d[i];
   }
-  const size_t N = (size_t)P * nv * nw;
+  /* The line solves leave out the w-inflow from the neighbouring lines, so
+   * they do not keep a block's mass sum_k area_k z_k equal to that of r.  A
+   * rank-one correction along the density at setup (fixed between setups, so
+   * the preconditioner stays linear) restores it: J has zero weighted column
+   * sums, Newton residuals have zero mass, and then so has every Krylov
+   * vector and every Newton correction -- mass is kept to round-off. */
+  const size_t block = (size_t)nv * nw;
+  for (int p = 0; p < P; p++) {
+    const double *rp = r + p * block, *u = fr->shape + p * block;
+    double *zp = z + p * block, defect = 0.0;
+    for (size_t k = 0; k < block; k++) defect += fr->area[k] * (rp[k] - zp[k]);
+    for (size_t k = 0; k < block; k++) zp[k] += defect * u[k];
+  }
+  const size_t N = (size_t)P * block;
   for (int k = 0; k < 4 * P; k++) z[N + k] = r[N + k] / fr->frame_diag[k];
 }

@@ -276,3 +276,31 @@ void mf_fit_write_row(FILE *out, const char *quantity, const char *population, c
 {
   fprintf(out, "%s,%s,%.17g,%.17g,%d\n", quantity, population, fit->slope, fit->constant, fit->n);
 }
+
+void mf_fhn_write_header(FILE *out) { fputs("t,population,mass,mean_v,sd_v,mean_w,sd_w,cov_vw,m,A,V\n", out); }
+
+void mf_fhn_write_row(FILE *out, double t, const char *name, const mf_moments2d *mom, const mf_pop_observables *obs)
+{
+  fprintf(out, "%.12g,%s,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g\n", t, name, mom->mass, mom->mean_v,
+          mom->sd_v, mom->mean_w, mom->sd_w, mom->cov_vw, obs->m, obs->A, obs->V);
+}
+
+void mf_marginals_write_header(FILE *out) { fputs("t,population,variable,x,width,rho\n", out); }
+
+void mf_marginals_write(FILE *out, double t, const char *name, const char *variable, const mf_grid *grid,
+                        const double *rho)
+{
+  for (int i = 0; i < grid->n; i++)
+    fprintf(out, "%.12g,%s,%s,%.15g,%.12g,%.12g\n", t, name, variable, grid->x[i], grid->w[i], rho[i]);
+}
+
+void mf_density2d_write_header(FILE *out) { fputs("t,population,v,w,width_v,width_w,rho\n", out); }
+
+void mf_density2d_write(FILE *out, double t, const char *name, const mf_grid *gv, const mf_grid *gw,
+                        const double *rho)
+{
+  for (int j = 0; j < gw->n; j++)
+    for (int i = 0; i < gv->n; i++)
+      fprintf(out, "%.12g,%s,%.12g,%.12g,%.6g,%.6g,%.10g\n", t, name, gv->x[i], gw->x[j], gv->w[i], gw->w[j],
+              rho[(size_t)j * gv->n + i]);
+}

@@ -104,6 +104,137 @@ static void print_summary(FILE *log, const mf_config *cfg, const mf_solver *solv
   fprintf(log, "  results in %s/\n", outdir);
 }
 
+/* ---- FitzHugh-Nagumo runs: the (v, w) outputs and the box (docs/fhn.md) ---------------------- */
+
+typedef struct {
+  mf_outfile moments;   /* fhn.csv */
+  mf_outfile marginals; /* marginals.csv */
+  mf_outfile density;   /* density2d.csv */
+  double *rho2d;        /* one population's (v, w) density */
+  double min_density;   /* least density value met at the output times */
+  double mass_drift;    /* largest |mass - 1| met */
+  mf_moments2d mom[MF_MAX_POPS]; /* the last moments */
+} fhn_out;
+
+static mf_status fhn_open(fhn_out *f, const mf_config *cfg, const char *dir)
+{
+  mf_status status;
+  f->min_density = INFINITY;
+  if ((status = mf_outfile_open(&f->moments, dir, "fhn.csv")) != MF_OK) return status;
+  if ((status = mf_outfile_open(&f->marginals, dir, "marginals.csv")) != MF_OK) return status;
+  if ((status = mf_outfile_open(&f->density, dir, "density2d.csv")) != MF_OK) return status;
+  if (!(f->rho2d = malloc((size_t)cfg->cells_v * (size_t)cfg->cells_w * sizeof *f->rho2d)))
+    return mf_error(MF_ENOMEM, "out of memory for the (v, w) density");
+  mf_fhn_write_header(f->moments.fp);
+  mf_marginals_write_header(f->marginals.fp);
+  mf_density2d_write_header(f->density.fp);
+  return MF_OK;
+}
+
+/* The moments at t, and at a snapshot the marginals and the (v, w) density.
+ * MF_ENUMERIC when a mean has left the box. */
+static mf_status fhn_record(fhn_out *f, const mf_config *cfg, const mf_solver *solver, const mf_pop_observables *obs,
+                            double t, int snapshot)
+{
+  const mf_model *model = &cfg->model;
+  mf_status status = MF_OK;
+  f->min_density = fmin(f->min_density, mf_solver_min_density(solver));
+  for (int p = 0; p < model->P; p++) {
+    const char *name = model->pop[p].name;
+    mf_moments2d *mom = &f->mom[p];
+    mf_solver_moments2d(solver, p, mom);
+    mf_fhn_write_row(f->moments.fp, t, name, mom, &obs[p]);
+    f->mass_drift = fmax(f->mass_drift, fabs(mom->mass - 1.0));
+    if (status == MF_OK && !(mom->mean_v > cfg->vmin && mom->mean_v < cfg->vmax && mom->mean_w > cfg->wmin &&
+                             mom->mean_w < cfg->wmax))
+      status = mf_error(MF_ENUMERIC, "t = %g: population %s's mean (%g, %g) left the box [%g, %g] x [%g, %g]", t,
+                        name, mom->mean_v, mom->mean_w, cfg->vmin, cfg->vmax, cfg->wmin, cfg->wmax);
+    if (!snapshot) continue;
+    mf_marginals_write(f->marginals.fp, t, name, "v", mf_solver_grid(solver, p), mf_solver_density(solver, p));
+    mf_marginals_write(f->marginals.fp, t, name, "w", mf_solver_grid_w(solver, p), mf_solver_density_w(solver, p));
+    mf_solver_density2d(solver, p, f->rho2d);
+    mf_density2d_write(f->density.fp, t, name, mf_solver_grid(solver, p), mf_solver_grid_w(solver, p), f->rho2d);
+  }
+  return status;
+}
+
+static mf_status fhn_commit(fhn_out *f)
+{
+  mf_status status = mf_outfile_commit(&f->moments), s2 = mf_outfile_commit(&f->marginals),
+            s3 = mf_outfile_commit(&f->density);
+  return status != MF_OK ? status : s2 != MF_OK ? s2 : s3;
+}
+
+static void fhn_discard(fhn_out *f)
+{
+  mf_outfile_discard(&f->moments);
+  mf_outfile_discard(&f->marginals);
+  mf_outfile_discard(&f->density);
+  free(f->rho2d);
+  f->rho2d = NULL;
+}
+
+/* Whether the deterministic flow leaves the box invariant (../shared/FHN.md
+ * section 2): the w-velocity inward on both w-walls for every v, and the
+ * v-drift inward on both v-walls for every w.  The coupling -gamma A (v - V)
+ * points inward there as long as V, a convex combination of the means and of
+ * the reversal potentials received, lies in the box: those are checked.
+ * Writes the first violation into why (size len); returns 1 when invariant. */
+static int fhn_box_invariant(const mf_config *cfg, char *why, size_t len)
+{
+  const mf_model *m = &cfg->model;
+  for (int p = 0; p < m->P; p++) {
+    const mf_population *pop = &m->pop[p];
+    const mf_recovery *r = &pop->w;
+    if (!(cfg->wmin < (cfg->vmin + r->a) / r->b && cfg->wmax > (cfg->vmax + r->a) / r->b)) {
+      snprintf(why, len, "%s: the w-nullcline (v + a)/b spans [%g, %g] on [vmin, vmax], not inside (wmin, wmax)",
+               pop->name, (cfg->vmin + r->a) / r->b, (cfg->vmax + r->a) / r->b);
+      return 0;
+    }
+    /* f(v) - w is decreasing in w: its worst values on the walls are at wmin (right) and wmax (left). */
+    const double right = mf_model_f(pop, cfg->vmax) - cfg->wmin, left = mf_model_f(pop, cfg->vmin) - cfg->wmax;
+    if (!(right < 0.0 && left > 0.0)) {
+      snprintf(why, len, "%s: the intrinsic v-drift is %g at (vmax, wmin) and %g at (vmin, wmax): expected < 0 and > 0",
+               pop->name, right, left);
+      return 0;
+    }
+    for (int q = 0; q < m->P; q++)
+      if (pop->g[q] > 0.0 && !(m->pop[q].reversal >= cfg->vmin && m->pop[q].reversal <= cfg->vmax)) {
+        snprintf(why, len, "%s receives from %s, whose reversal potential %g lies outside [vmin, vmax]", pop->name,
+                 m->pop[q].name, m->pop[q].reversal);
+        return 0;
+      }
+  }
+  return 1;
+}
+
+static void print_fhn_summary(FILE *log, const mf_config *cfg, const mf_run_result *res, const fhn_out *f,
+                              const char *outdir, mf_status status)
+{
+  const mf_model *model = &cfg->model;
+  fprintf(log, "mfbalance run: %d FitzHugh-Nagumo populations, gamma = %g, (v, w) frames of %d x %d cells over "
+          "+-%g s.d., t = %g%s\n", model->P, model->gamma, cfg->cells_v, cfg->cells_w, cfg->moving_halfwidth,
+          res->stats.t, status == MF_OK ? "" : status == MF_EINTR ? " (INTERRUPTED)" : " (FAILED)");
+  fprintf(log, "  %-8s %12s %12s %12s %12s %12s %12s\n", "pop", "mean v", "sd v", "mean w", "sd w", "cov vw",
+          "balance x*");
+  for (int p = 0; p < model->P; p++) {
+    const mf_moments2d *m = &f->mom[p];
+    fprintf(log, "  %-8s %12.6f %12.6f %12.6f %12.6f %12.4e ", model->pop[p].name, m->mean_v, m->sd_v, m->mean_w,
+            m->sd_w, m->cov_vw);
+    if (res->has_balance) fprintf(log, "%12.6f\n", res->xstar[p]);
+    else fprintf(log, "%12s\n", "-");
+  }
+  const mf_integrator_stats *st = &res->stats;
+  fprintf(log, "  %ld steps, %ld rhs evaluations, %ld Newton iterations, %ld GMRES iterations (%.2f per Newton "
+          "iteration), %.3f s\n", st->steps, st->rhs_evals, st->newton_iters, st->lin_iters,
+          st->newton_iters > 0 ? (double)st->lin_iters / (double)st->newton_iters : 0.0, st->wall_seconds);
+  fprintf(log, "  mass drift %.2e, least density %.3g\n", f->mass_drift, f->min_density);
+  if (res->frame_edge > FRAME_EDGE_WARN)
+    fprintf(log, "  warning: the v-marginal at a frame's edge reached %.2g of its maximum: increase "
+            "grid.moving_halfwidth\n", res->frame_edge);
+  fprintf(log, "  results in %s/\n", outdir);
+}
+
 /* Cell Peclet numbers above this leave the fluxes in their first-order, upwind regime. */
 #define PECLET_WARN 10.0
 /* Fewer cells than this across the predicted stationary s.d. do not resolve it. */
@@ -145,7 +276,9 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   double *times = NULL;
   mf_outfile sum_file = {0};
   mf_series *series = NULL;
+  fhn_out fhn = {0};
   const mf_model *model = &cfg->model;
+  const int is_fhn = model->neuron == MF_NEURON_FHN;
   mf_status status, io;
 
   if ((status = mf_budget_check(MF_JOB_RUN, cfg, NULL)) != MF_OK) return status;
@@ -167,8 +300,16 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     status = mf_errcode();
     goto done;
   }
+  if (is_fhn) {
+    char why[256];
+    if ((status = fhn_open(&fhn, cfg, opts->outdir)) != MF_OK) goto done;
+    if (opts->log && !fhn_box_invariant(cfg, why, sizeof why))
+      fprintf(stderr, "mfbalance: warning: the deterministic flow does not leave the box [%g, %g] x [%g, %g] "
+              "invariant (%s)\n", cfg->vmin, cfg->vmax, cfg->wmin, cfg->wmax, why);
+  }
 
-  const double xmin = grid->faces[0], xmax = grid->faces[grid->n];
+  /* The walls: [xmin, xmax], or [vmin, vmax] for the v of FitzHugh-Nagumo neurons. */
+  const double xmin = is_fhn ? cfg->vmin : grid->faces[0], xmax = is_fhn ? cfg->vmax : grid->faces[grid->n];
   for (int k = 0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_solver_advance(solver, times[k]);
     double t = mf_solver_time(solver);
@@ -180,15 +321,21 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     res->frame_outside = fmax(res->frame_outside, outside);
     res->frame_edge = fmax(res->frame_edge, edge);
     /* After a failure or an interruption the last state is written as a snapshot too. */
-    if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
+    const int snapshot = status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end);
+    if (snapshot)
       for (int p = 0; p < model->P; p++)
         mf_series_snapshot(series, t, p, mf_solver_grid(solver, p), mf_solver_density(solver, p));
+    if (is_fhn) {
+      mf_status box = fhn_record(&fhn, cfg, solver, res->obs, t, snapshot);
+      if (status == MF_OK) status = box;
+    }
     if (status != MF_OK) break;
   }
   mf_solver_get_stats(solver, &res->stats);
 
   /* The balance voltage reported is the attracting point nearest the final means. */
   res->has_balance = nearest_balance(model, grid, res->obs, res->xstar);
+  if (is_fhn && (io = fhn_commit(&fhn)) != MF_OK && status == MF_OK) status = io;
 
   /* Flush what was computed whether or not the integration succeeded; a
    * numerical failure stays the status to report. */
@@ -205,10 +352,12 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     io = mf_outfile_commit(&sum_file);
   }
   if (io != MF_OK && status == MF_OK) status = io;
-  if (opts->log) print_summary(opts->log, cfg, solver, res, opts->outdir, status);
-  if (opts->log) warn_resolution(stderr, cfg, solver, res);
+  if (opts->log && is_fhn) print_fhn_summary(opts->log, cfg, res, &fhn, opts->outdir, status);
+  if (opts->log && !is_fhn) print_summary(opts->log, cfg, solver, res, opts->outdir, status);
+  if (opts->log && !is_fhn) warn_resolution(stderr, cfg, solver, res);
 
 done:
+  fhn_discard(&fhn);
   mf_series_discard(series);
   mf_outfile_discard(&sum_file);
   mf_solver_free(solver);

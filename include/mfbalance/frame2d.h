@@ -67,7 +67,9 @@ void mf_frame2d_marginals(const mf_frame2d *fr, const double *y, int p, mf_grid 
 
 /* CVODE's error weights (frame.h's rule, per direction) and the
  * preconditioner: per eta-line the tridiagonal v-stencil with the w-outflow
- * on its diagonal (block Jacobi), diagonals for the frame. */
+ * on its diagonal (block Jacobi), diagonals for the frame, and a rank-one
+ * correction per population that keeps the mass of the result equal to
+ * that of r (so that Newton corrections conserve mass to round-off). */
 void mf_frame2d_error_weights(const mf_frame2d *fr, const double *y, double rtol, double atol, double *ewt);
 mf_status mf_frame2d_prec_setup(mf_frame2d *fr, const double *y, double gamma_bdf);
 void mf_frame2d_prec_solve(const mf_frame2d *fr, const double *r, double *z);

@@ -9,6 +9,7 @@
 #define MFBALANCE_OBSERVABLES_H
 
 #include "mfbalance/balance.h"
+#include "mfbalance/frame2d.h"
 #include "mfbalance/fv.h"
 #include "mfbalance/integrator.h"
 #include "mfbalance/particles.h"
@@ -67,6 +68,22 @@ void mf_density_write_header(FILE *out);
 void mf_density_write_population(FILE *out, double t, const char *name, const mf_grid *grid, const double *rho);
 void mf_density_write(FILE *out, double t, const mf_fv *fv, const double *rho);
 void mf_density_write_grid(FILE *out, double t, const mf_model *model, const mf_grid *grid, const double *rho);
+
+/* FitzHugh-Nagumo runs.  fhn.csv: header `t,population,mass,mean_v,sd_v,
+ * mean_w,sd_w,cov_vw,m,A,V`, one row per population and time (mom: the
+ * moments in (v, w), obs: m, A, V). */
+void mf_fhn_write_header(FILE *out);
+void mf_fhn_write_row(FILE *out, double t, const char *name, const mf_moments2d *mom, const mf_pop_observables *obs);
+/* marginals.csv in long format: header `t,population,variable,x,width,rho`,
+ * then one marginal (variable "v" or "w") on its cells. */
+void mf_marginals_write_header(FILE *out);
+void mf_marginals_write(FILE *out, double t, const char *name, const char *variable, const mf_grid *grid,
+                        const double *rho);
+/* density2d.csv: header `t,population,v,w,width_v,width_w,rho`, then
+ * rho (length gv->n gw->n, v fastest) on the cells gv x gw. */
+void mf_density2d_write_header(FILE *out);
+void mf_density2d_write(FILE *out, double t, const char *name, const mf_grid *gv, const mf_grid *gw,
+                        const double *rho);
 
 /* What summary.csv says about a run besides its observables. */
 typedef struct {

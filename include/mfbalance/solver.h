@@ -6,6 +6,11 @@
  *   MF_GRID_FIXED   one fixed grid for every population (fv.h), with the
  *                   configured direct linear solver.
  *
+ * A FitzHugh-Nagumo model (neuron = MF_NEURON_FHN) is solved in (v, w) on
+ * moving frames (frame2d.h) with preconditioned GMRES; the cells and
+ * densities shown are then the v-marginals, and the w-marginals, moments in
+ * (v, w) and the full density have their own accessors below.
+ *
  * Either way the solver shows, after every advance, each population's
  * current cells (an mf_grid: faces, centres, widths in x) and the densities
  * on them, and measures the same observables.
@@ -14,6 +19,7 @@
 #define MFBALANCE_SOLVER_H
 
 #include "mfbalance/config.h"
+#include "mfbalance/frame2d.h"
 #include "mfbalance/grid.h"
 #include "mfbalance/integrator.h"
 #include "mfbalance/model.h"
@@ -24,7 +30,8 @@ typedef struct {
   mf_grid_method method;
   const mf_grid *grid; /* fixed: the grid (referenced, must outlive the solver) */
   int cells;           /* moving: cells per population */
-  double halfwidth;    /* moving: half-width of each frame, in s.d. */
+  double halfwidth;    /* moving: half-width of each frame, in s.d. (FHN: of v and of w) */
+  int cells_v, cells_w; /* FHN: cells of each (v, w) frame in v and in w */
 } mf_discretisation;
 
 typedef struct mf_solver mf_solver;
@@ -75,6 +82,18 @@ mf_status mf_solver_rate(mf_solver *s, double *rate);
 void mf_solver_frame_check(const mf_solver *s, double xmin, double xmax, double *mass_out, double *edge);
 
 void mf_solver_get_stats(const mf_solver *s, mf_integrator_stats *stats);
+
+/* FitzHugh-Nagumo models only (the functions return NULL, or MF_EINPUT, for
+ * a one-dimensional one).  Population p's w-cells and w-marginal density
+ * (valid until the next advance); its moments in (v, w); its full density
+ * rho(v_i, w_j) on the cells mf_solver_grid x mf_solver_grid_w, into rho
+ * (length cells_v cells_w, v fastest); and the least density value of any
+ * population (the positivity check). */
+const mf_grid *mf_solver_grid_w(const mf_solver *s, int p);
+const double *mf_solver_density_w(const mf_solver *s, int p);
+mf_status mf_solver_moments2d(const mf_solver *s, int p, mf_moments2d *mom);
+mf_status mf_solver_density2d(const mf_solver *s, int p, double *rho);
+double mf_solver_min_density(const mf_solver *s);
 
 /* The largest cell Peclet number the fluxes have met (mf_fv_peclet). */
 double mf_solver_peclet(const mf_solver *s);

@@ -234,6 +234,7 @@ typedef struct {
   const mf_grid *grid;
   int cells;
   double halfwidth;
+  int cells_v, cells_w;
 } mf_discretisation;
 typedef struct mf_solver mf_solver;
 mf_discretisation mf_config_discretisation(const mf_config *cfg, const mf_grid *grid);

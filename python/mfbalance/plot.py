@@ -6,6 +6,10 @@ The job is recognised by its files and its PNGs are written beside them:
                  run_heatmap.png    space-time map of log10 rho (moving cells interpolated onto
                                     one grid), the means and the balance voltage
                  run_observables.png  mean +- s.d., m, A and V against t
+    run (fhn)    fhn_marginals.png  v- and w-marginals at the snapshots, per population
+                 fhn_density.png    log10 rho(v, w) at the snapshots with the balance line
+                                    w = (v + a)/b and the means
+                 fhn_means.png      mean +- s.d. of v and of w, cov(v, w), m, A and V against t
     particles    particles.png      histograms (density.csv) at the snapshots, balance voltage
     sweep        sweep.png          |mean - x*|, |mode - x*|, s.d. and collapse time against gamma, fits
     hj           hj_u.png           snapshots of u, balance voltage
@@ -16,7 +20,8 @@ The job is recognised by its files and its PNGs are written beside them:
     flow         flow.png           the flow x_p(tau)
     balance      balance.png        the balance points and the eigenvalues of the flow
     limit        fhn_limit.png      (FitzHugh-Nagumo) the limit trajectory (limit.csv) and, when
-                                    observables.csv has mean_v_P columns, the means and s.d. beside it
+                                    observables.csv has mean_v_P columns (the network) or there is a
+                                    fhn.csv (the kinetic PDE), their means and s.d. beside it
 
 Only NumPy and matplotlib are needed (not the library).  Each function takes the folder
 and returns the paths it wrote.
@@ -518,6 +523,12 @@ def fhn_limit(folder):
     obs_path = os.path.join(folder, "observables.csv")
     obs = read_csv(obs_path) if os.path.exists(obs_path) else {}
     pops = [c[2:] for c in lim if c.startswith("v_")]
+    pde = {}
+    if os.path.exists(os.path.join(folder, "fhn.csv")):  # a kinetic PDE run in the same folder
+        f = read_csv(os.path.join(folder, "fhn.csv"))
+        for name in pops:
+            sel = f["population"] == name
+            pde[name] = {c: f[c][sel] for c in ("t", "mean_v", "mean_w", "sd_v")}
     fig, axes = plt.subplots(len(pops), 3, figsize=(14, 3.6 * len(pops)), squeeze=False)
     for i, name in enumerate(pops):
         axv, axw, axs = axes[i]
@@ -529,6 +540,11 @@ def fhn_limit(folder):
             axw.plot(obs["t"], obs[f"mean_w_{name}"], color="C0", label="mean w")
             axs.semilogy(obs["t"], obs[f"sd_v_{name}"], color="C0", label="s.d.(v)")
             axs.semilogy(obs["t"], obs[f"sd_w_{name}"], color="C2", label="s.d.(w)")
+        if name in pde:
+            rows = pde[name]
+            axv.plot(rows["t"], rows["mean_v"], color="C1", label="kinetic PDE mean v")
+            axw.plot(rows["t"], rows["mean_w"], color="C1", label="kinetic PDE mean w")
+            axs.semilogy(rows["t"], rows["sd_v"], color="C1", label="PDE s.d.(v)")
         axv.plot(lim["t"], lim[f"v_{name}"], "k--", lw=1, label="limit v")
         if not all(math.isnan(d) for d in lim[f"delta_{name}"]):
             axv.plot(lim["t"], lim[f"vpred_{name}"], "C3:", lw=1.2, label="x* + delta/gamma")
@@ -542,6 +558,100 @@ def fhn_limit(folder):
             ax.legend(fontsize=7)
     fig.tight_layout()
     return [_save(fig, folder, "fhn_limit.png")]
+
+
+def fhn(folder):
+    """A FitzHugh-Nagumo run (fhn.csv, marginals.csv, density2d.csv)."""
+    plt = _pyplot()
+    mom = read_csv(os.path.join(folder, "fhn.csv"))
+    pops = _populations(mom)
+    cfg = _config(folder)
+    xstar = _balance_voltages(folder)
+    written = []
+
+    marg_path = os.path.join(folder, "marginals.csv")
+    if os.path.exists(marg_path):
+        marg = read_csv(marg_path)
+        fig, axes = plt.subplots(len(pops), 2, figsize=(10, 3.2 * len(pops)), squeeze=False)
+        times = sorted(set(marg["t"]))
+        colours = plt.cm.viridis(np.linspace(0.0, 0.9, max(len(times), 1)))
+        for r, name in enumerate(pops):
+            for c, var in enumerate(("v", "w")):
+                ax = axes[r][c]
+                for t, col in zip(times, colours):
+                    sel = (marg["population"] == name) & (marg["variable"] == var) & (marg["t"] == t)
+                    ax.plot(marg["x"][sel], marg["rho"][sel], color=col, label=f"t = {t:g}")
+                if var == "v" and np.isfinite(xstar.get(name, np.nan)):
+                    _xstar_line(ax, xstar[name])
+                ax.set_xlabel(var)
+                ax.set_ylabel(f"marginal density of {var}")
+                ax.set_title(f"{name}: {var}-marginal")
+                ax.grid(True, alpha=0.3)
+                ax.legend(fontsize=7)
+        fig.tight_layout()
+        written.append(_save(fig, folder, "fhn_marginals.png"))
+
+    dens_path = os.path.join(folder, "density2d.csv")
+    if os.path.exists(dens_path):
+        dens = read_csv(dens_path)
+        times = sorted(set(dens["t"]))
+        fig, axes = plt.subplots(len(pops), len(times), figsize=(3.4 * len(times), 3.0 * len(pops)), squeeze=False)
+        for r, name in enumerate(pops):
+            sec = f"pop.{name}"
+            a = float(cfg.get(sec, "a", fallback="0.7"))
+            b = float(cfg.get(sec, "b", fallback="0.8"))
+            for c, t in enumerate(times):
+                ax = axes[r][c]
+                sel = (dens["population"] == name) & (dens["t"] == t)
+                v, w, rho = dens["v"][sel], dens["w"][sel], dens["rho"][sel]
+                nv = len(set(v))
+                nw = len(v) // nv
+                V, W = v.reshape(nw, nv), w.reshape(nw, nv)
+                logr = np.log10(np.maximum(rho.reshape(nw, nv), 1e-300))
+                top = float(np.max(logr))
+                mesh = ax.pcolormesh(V, W, logr, vmin=top - 6.0, vmax=top, shading="nearest", cmap="magma")
+                vv = np.linspace(float(V.min()), float(V.max()), 50)
+                ax.plot(vv, (vv + a) / b, "c--", lw=1, label="w = (v + a)/b")
+                at = mom["t"] == t
+                pick = (mom["population"] == name) & at
+                if np.any(pick):
+                    ax.plot(mom["mean_v"][pick], mom["mean_w"][pick], "w+", ms=10, label="means")
+                if np.isfinite(xstar.get(name, np.nan)):
+                    ax.axvline(xstar[name], color="w", lw=0.8, ls=":")
+                ax.set_ylim(float(W.min()), float(W.max()))
+                ax.set_xlabel("v")
+                ax.set_ylabel("w")
+                ax.set_title(f"{name}, t = {t:g}", fontsize=9)
+                fig.colorbar(mesh, ax=ax, label="log10 rho")
+                if c == 0:
+                    ax.legend(fontsize=6, loc="upper left")
+        fig.tight_layout()
+        written.append(_save(fig, folder, "fhn_density.png"))
+
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7))
+    for name in pops:
+        sel = mom["population"] == name
+        t = mom["t"][sel]
+        for ax, var in ((axes[0][0], "v"), (axes[0][1], "w")):
+            m, sd = mom[f"mean_{var}"][sel], mom[f"sd_{var}"][sel]
+            (line,) = ax.plot(t, m, label=f"{name}: mean {var}")
+            ax.fill_between(t, m - sd, m + sd, color=line.get_color(), alpha=0.2)
+        axes[1][0].plot(t, mom["cov_vw"][sel], label=f"{name}: cov(v, w)")
+        axes[1][1].plot(t, mom["m"][sel], label=f"{name}: m")
+        axes[1][1].plot(t, mom["A"][sel], "--", label=f"{name}: A")
+        axes[1][1].plot(t, mom["V"][sel], ":", label=f"{name}: V")
+    for x in xstar.values():
+        if np.isfinite(x):
+            axes[0][0].axhline(x, color="k", lw=0.6, ls=":")
+    for ax, title in zip(axes.flat, ("v: mean +- s.d.", "w: mean +- s.d.", "covariance of v and w",
+                                     "activity m, stiffness A, target V")):
+        ax.set_title(title)
+        ax.set_xlabel("t")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    written.append(_save(fig, folder, "fhn_means.png"))
+    return written
 
 
 def _is_particles(folder):
@@ -559,6 +669,7 @@ _JOBS = [
     ("flow", "flow.csv", flow),
     ("balance", "balance.csv", balance),
     ("limit", "limit.csv", fhn_limit),
+    ("fhn", "fhn.csv", fhn),
 ]
 
 

@@ -47,6 +47,19 @@ def test_plot_of_balance(cli, tmp_path, source_root):
     assert [os.path.basename(p) for p in written] == ["balance.png"] and is_png(written[0])
 
 
+def test_plot_of_fhn_run(cli, tmp_path, source_root):
+    """A FitzHugh-Nagumo run: its (v, w) figures, then the v-marginal's run figures."""
+    rc, _, err = cli("run", os.path.join(source_root, "validation", "configs", "fhn_linear.ini"), "time.t_end=0.5",
+                     "time.snapshots=0 0.5", "grid.cells_v=24", "grid.cells_w=16", "--out", "f", "--quiet")
+    assert rc == 0, err
+    out = str(tmp_path / "f")
+    assert plot.detect(out) == ["fhn", "run"]
+    written = plot.plot(out)
+    assert [os.path.basename(p) for p in written] == ["fhn_marginals.png", "fhn_density.png", "fhn_means.png",
+                                                      "run_density.png", "run_heatmap.png", "run_observables.png"]
+    assert all(is_png(p) for p in written)
+
+
 def test_command_line(tmp_path):
     out = str(tmp_path / "run")
     mfbalance.job("run", mfbalance.Config(**SHORT), out)
