@@ -11,6 +11,8 @@
           the linearised consensus SDE (Lyapunov equation along the limit trajectory)
     s34   S3 and S4 at gamma = 100, 300, 1000, n = 1e5, t = 5: s.d.(v) and its slope in gamma,
           against sigma / sqrt(2 (gamma A - f'(vbar))), and gamma (vbar - x*) against delta
+    pde   S1: the kinetic PDE (`mfbalance run`, cells_v x cells_w = 160 x 80) against the networks of
+          part s1 at t = 5 and 20, in network standard errors
 
 usage: fhn_network.py MFBALANCE OUTDIR [PART ...]   (default: every part)
 
@@ -240,6 +242,33 @@ def part_s34(exe, outdir):
     say()
 
 
+def part_pde(exe, outdir):
+    say("## S1: the network (n = 1e6) against the kinetic PDE (160 x 80 moving (v, w) cells)")
+    say()
+    say("Differences network - PDE, in units of the network's standard error (s.d./sqrt(n) for the means, "
+        "s.d./sqrt(2n) for s.d.(v)).")
+    say()
+    say("| gamma | t | vbar net | vbar PDE | (SE) | wbar net | wbar PDE | (SE) | s.d.(v) net | s.d.(v) PDE | (SE) |")
+    say("|---|---|---|---|---|---|---|---|---|---|---|")
+    for gamma in (100, 1000):
+        pde = os.path.join(outdir, f"pde-s1-g{gamma}")
+        if not os.path.exists(os.path.join(pde, "fhn.csv")):
+            subprocess.run(["nice", "-n", "5", exe, "run", os.path.join(CONFIGS, "fhn_s1.ini"), f"model.gamma={gamma}",
+                            "grid.cells_v=160", "grid.cells_w=80", "--out", pde, "--force", "--quiet"], check=True)
+        f = read_csv(os.path.join(pde, "fhn.csv"))
+        obs, _, summ = load(os.path.join(outdir, f"s1-g{gamma}"))
+        n = summ["neurons"][0]
+        for t in (5.0, 20.0):
+            k = at(obs, t)
+            kp = int(np.argmin(np.abs(f["t"] - t)))
+            assert abs(f["t"][kp] - t) < 1e-9
+            v, sv, w, sw = (obs[c][k] for c in ("mean_v_E", "sd_v_E", "mean_w_E", "sd_w_E"))
+            pv, pw, ps = f["mean_v"][kp], f["mean_w"][kp], f["sd_v"][kp]
+            say(f"| {gamma} | {t:g} | {v:.6f} | {pv:.6f} | {(v - pv) / (sv / math.sqrt(n)):+.2f} | {w:.5f} | {pw:.5f} | "
+                f"{(w - pw) / (sw / math.sqrt(n)):+.2f} | {sv:.6f} | {ps:.6f} | {(sv - ps) / (sv / math.sqrt(2 * n)):+.2f} |")
+    say()
+
+
 def pyplot():
     import matplotlib
 
@@ -256,7 +285,7 @@ def main(argv):
     exe, outdir = argv[1], argv[2]
     parts = argv[3:] or ["s1", "s2", "walk", "s34"]
     os.makedirs(outdir, exist_ok=True)
-    table = {"s1": part_s1, "s2": part_s2, "walk": part_walk, "s34": part_s34}
+    table = {"s1": part_s1, "s2": part_s2, "walk": part_walk, "s34": part_s34, "pde": part_pde}
     for p in parts:
         table[p](exe, outdir)
     with open(os.path.join(outdir, "fhn_network.md"), "a") as f:
