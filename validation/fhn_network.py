@@ -204,10 +204,41 @@ def part_walk(exe, outdir):
     say()
 
 
+# S3 and S4 as FHN.md section 4 defines them: chemical weights, electrical weights, reversal potentials.
+MODELS = {"S3": (np.array([[1.0, 1.5], [1.0, 1.5]]), np.zeros((2, 2)), np.array([2.0, -2.0])),
+          "S4": (np.array([[1.0, 1.5], [2.0, 1.0]]), np.array([[0.0, 0.5], [0.5, 0.0]]), np.array([2.0, -2.0]))}
+
+
+def mean_fluctuation(name, xstar, gamma, counts):
+    """s.d. of the population means of v about their pinned values, from the linearised mean SDE
+    d(dx) = (gamma J + diag(1 - x*^2)) dx dt + sigma / sqrt(n_p) dW_p (J = -dh/dx at x*, by central
+    differences of h): the stationary Lyapunov equation.  When J is defective (S3: a Jordan block
+    at -A*) this is several times the i.i.d. s.d./sqrt(n)."""
+    from scipy.linalg import solve_continuous_lyapunov
+
+    g, gel, rev = MODELS[name]
+    S = lambda x: 1.0 / (1.0 + np.exp(-4.0 * x))  # noqa: E731
+
+    def h(x):
+        return np.array([sum(gel[p, q] * (x[p] - x[q]) + g[p, q] * (x[p] - rev[q]) * S(x[q]) for q in range(2))
+                         for p in range(2)])
+
+    J = np.zeros((2, 2))
+    for r in range(2):
+        e = np.zeros(2)
+        e[r] = 1e-6
+        J[:, r] = -(h(xstar + e) - h(xstar - e)) / 2e-6
+    M = gamma * J + np.diag(1.0 - xstar ** 2)
+    P = solve_continuous_lyapunov(M, -np.diag(SIGMA ** 2 / np.asarray(counts, dtype=float)))
+    return np.sqrt(np.diag(P))
+
+
 def part_s34(exe, outdir):
     say("## S3 (E/I chemical) and S4 (mixed): s.d.(v) against gamma, n = 1e5, t = 5")
     say()
-    say("dt = 0.25 / (gamma max A*).  sd pred = sigma / sqrt(2 (gamma A(t) - 1 + vbar^2)) with the network's A(t).")
+    say("dt = 0.25 / (gamma max A*).  sd pred = sigma / sqrt(2 (gamma A(t) - 1 + vbar^2)) with the network's A(t).  "
+        "+- on gamma (vbar - x*): gamma times the s.d. of the population mean from the linearised mean SDE "
+        "(mean_fluctuation), in brackets the i.i.d. gamma s.d./sqrt(n_p).")
     say()
     say("| set | population | gamma | vbar | x* + delta/gamma | gamma (vbar - x*) | delta | wbar | w slow | s.d.(v) | "
         "sd pred | ratio |")
@@ -223,14 +254,16 @@ def part_s34(exe, outdir):
                              "particles.seed=31", "time.t_end=5", "time.output_dt=0.5", "time.snapshots=0"])
             obs, lim, summ = load(out)
             k, kl = at(obs, 5.0), at(lim, 5.0)
-            for p in summ["population"]:
+            xstar = np.array([lim[f"v_{p}"][kl] for p in summ["population"]])
+            fluct = mean_fluctuation(name, xstar, gamma, summ["neurons"])
+            for i, p in enumerate(summ["population"]):
                 v, sv, w, A = (obs[f"{c}_{p}"][k] for c in ("mean_v", "sd_v", "mean_w", "A"))
                 xs = lim[f"v_{p}"][kl]
                 pred = SIGMA / math.sqrt(2 * (gamma * A - 1 + v * v))
                 n_p = summ["neurons"][list(summ["population"]).index(p)]
                 se = sv / math.sqrt(n_p)
                 say(f"| {name} | {p} | {gamma} | {v:.6f} | {lim[f'vpred_{p}'][kl]:.6f} | "
-                    f"{gamma * (v - xs):.3f} +- {gamma * se:.3f} | {lim[f'delta_{p}'][kl]:.3f} | {w:.5f} | "
+                    f"{gamma * (v - xs):.3f} +- {gamma * fluct[i]:.3f} ({gamma * se:.3f}) | {lim[f'delta_{p}'][kl]:.3f} | {w:.5f} | "
                     f"{lim[f'w_{p}'][kl]:.5f} | {sv:.6f} | {pred:.6f} | {sv / pred:.4f} |")
                 sds.setdefault(p, []).append(sv)
         for p, s in sds.items():
