@@ -137,6 +137,19 @@ check "run at gamma = inf" 2 "gamma = inf: the limit problem is solved by \`mfba
   "$exe" run model.gamma=inf --out "$tmp/gi"
 check "hj with uniform data" 2 "needs Gaussian initial data" "$exe" hj "pop.E.init=uniform 0 1" --out "$tmp/gu"
 
+# FitzHugh-Nagumo: keys of the other neuron, and the jobs that are one-dimensional only, exit 2.
+fhn="$(dirname "$0")/../validation/configs/fhn_linear.ini"
+[ -n "${2:-}" ] && fhn="$2/../validation/configs/fhn_linear.ini"
+check "fhn key in a 1d model" 2 "[pop.E] a: only with [model] neuron = fhn, not with neuron = 1d" \
+  "$exe" run pop.E.a=1 --out "$tmp/x"
+check "1d grid key in an fhn model" 2 "[grid] cells: only with [model] neuron = 1d, not with neuron = fhn" \
+  "$exe" run "$fhn" grid.cells=100 --out "$tmp/x"
+# sweep of an fhn model runs the network at each gamma against the limit (fhn_jobs.h).
+check "sweep of an fhn model" 0 "" "$exe" sweep "$fhn" --gamma 10,20 particles.n=1000 time.t_end=0.2 \
+  time.snapshots=0 --out "$tmp/fhn-sw" --quiet
+fail_if "fhn sweep: 2 gammas in fhn_sweep.csv" not bash -c "[ \$(wc -l < '$tmp/fhn-sw/fhn_sweep.csv') -eq 3 ]"
+check "converge of an fhn model" 2 "converge is for neuron = 1d" "$exe" converge "$fhn" --out "$tmp/x"
+
 # converge: the observed L1 order on the linear case (exact reference), on
 # moving frames, a uniform grid and a smoothly graded one.
 linear="$(dirname "$0")/../validation/configs/linear.ini"

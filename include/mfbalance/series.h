@@ -8,7 +8,9 @@
  *         and per population /observables/NAME/{mass, mean, sd, mode, m, A,
  *         V} (one value per row); per snapshot k a group /snapshots/k with
  *         the attribute t and per population /snapshots/k/NAME/{x, width,
- *         rho} (the cells at that time: they move with the frames).
+ *         rho} (the cells at that time: they move with the frames); for
+ *         FitzHugh-Nagumo runs also {w, width_w, rho_w} (the w-cells and
+ *         the w-marginal) and rho2d, the (v, w) density, cells_w x cells_v.
  *
  * Either way the files appear whole or not at all: they are written under a
  * temporary name and renamed by mf_series_commit.
@@ -37,6 +39,13 @@ mf_status mf_series_row(mf_series *s, double t, const mf_pop_observables *obs);
 
 /* Population p's density rho on grid at t (call once per population of a snapshot). */
 mf_status mf_series_snapshot(mf_series *s, double t, int p, const mf_grid *grid, const double *rho);
+
+/* FitzHugh-Nagumo, HDF5 only (nothing for CSV): population p's w-cells,
+ * w-marginal rho_w and (v, w) density rho2d (grid_w->n rows of the v-cells,
+ * v fastest), called after the mf_series_snapshot calls of time t, once
+ * per population (MF_EBUG otherwise). */
+mf_status mf_series_snapshot2d(mf_series *s, double t, int p, const mf_grid *grid_w, const double *rho_w,
+                               const double *rho2d);
 
 /* Write everything and rename it into place; the series is freed.
  * MF_EIO (naming the file) if a write failed. */

@@ -186,6 +186,10 @@ static int with_value_double(const double *v, int n, double must, double *out)
 
 mf_status mf_converge_job(const mf_config *cfg, const mf_run_opts *opts)
 {
+  /* Its grids and exact solutions are one-dimensional; validation/check_fhn_pde.py studies the (v, w) grids. */
+  if (cfg->model.neuron == MF_NEURON_FHN)
+    return mf_error(MF_EINPUT, "converge is for neuron = 1d; for FitzHugh-Nagumo models run `run` on several "
+                    "grid.cells_v, grid.cells_w (validation/check_fhn_pde.py)");
   mf_converge_opts sorted = cfg->converge; /* tolerances from the largest down */
   const mf_converge_opts *copts = &sorted;
   for (int k = 1; k < sorted.nrtols; k++)

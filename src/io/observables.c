@@ -301,6 +301,6 @@ void mf_density2d_write(FILE *out, double t, const char *name, const mf_grid *gv
 {
   for (int j = 0; j < gw->n; j++)
     for (int i = 0; i < gv->n; i++)
-      fprintf(out, "%.12g,%s,%.12g,%.12g,%.6g,%.6g,%.10g\n", t, name, gv->x[i], gw->x[j], gv->w[i], gw->w[j],
+      fprintf(out, "%.12g,%s,%.15g,%.15g,%.12g,%.12g,%.12g\n", t, name, gv->x[i], gw->x[j], gv->w[i], gw->w[j],
               rho[(size_t)j * gv->n + i]);
 }

@@ -19,6 +19,8 @@ typedef struct {
   double t;
   int p, n;
   double *xwr; /* x, width and rho, n each */
+  int nw;      /* FitzHugh-Nagumo: cells in w, 0 for none */
+  double *wwr; /* FitzHugh-Nagumo: w, width_w and the w-marginal (nw each), then rho(v, w) (n nw, v fastest) */
 } snapshot;
 
 struct mf_series {
@@ -52,7 +54,7 @@ void mf_series_discard(mf_series *s)
   if (!s) return;
   mf_outfile_discard(&s->obs);
   mf_outfile_discard(&s->dens);
-  for (size_t k = 0; k < s->nsnaps; k++) free(s->snaps[k].xwr);
+  for (size_t k = 0; k < s->nsnaps; k++) free(s->snaps[k].xwr), free(s->snaps[k].wwr);
   free(s->snaps);
   free(s->rows);
   free(s->config);
@@ -133,11 +135,30 @@ mf_status mf_series_snapshot(mf_series *s, double t, int p, const mf_grid *grid,
   snapshot *sn = &s->snaps[s->nsnaps];
   const int n = grid->n;
   if (!(sn->xwr = malloc(3 * (size_t)n * sizeof(double)))) return mf_error(MF_ENOMEM, "out of memory for a snapshot");
-  sn->t = t, sn->p = p, sn->n = n;
+  sn->t = t, sn->p = p, sn->n = n, sn->nw = 0, sn->wwr = NULL;
   memcpy(sn->xwr, grid->x, (size_t)n * sizeof(double));
   memcpy(sn->xwr + n, grid->w, (size_t)n * sizeof(double));
   memcpy(sn->xwr + 2 * (size_t)n, rho, (size_t)n * sizeof(double));
   s->nsnaps++;
+  return MF_OK;
+}
+
+mf_status mf_series_snapshot2d(mf_series *s, double t, int p, const mf_grid *grid_w, const double *rho_w,
+                               const double *rho2d)
+{
+  if (s->format == MF_FORMAT_CSV) return MF_OK;
+  snapshot *sn = NULL; /* p's among the snapshots of time t, the last ones */
+  for (size_t k = s->nsnaps; k-- > 0 && s->snaps[k].t == t && !sn;)
+    if (s->snaps[k].p == p) sn = &s->snaps[k];
+  if (!sn || sn->nw > 0)
+    return mf_error(MF_EBUG, "mf_series_snapshot2d: no one-dimensional snapshot of population %d at t = %g", p, t);
+  const size_t nw = (size_t)grid_w->n, n = (size_t)sn->n;
+  if (!(sn->wwr = malloc((3 * nw + n * nw) * sizeof(double)))) return mf_error(MF_ENOMEM, "out of memory for a snapshot");
+  sn->nw = grid_w->n;
+  memcpy(sn->wwr, grid_w->x, nw * sizeof(double));
+  memcpy(sn->wwr + nw, grid_w->w, nw * sizeof(double));
+  memcpy(sn->wwr + 2 * nw, rho_w, nw * sizeof(double));
+  memcpy(sn->wwr + 3 * nw, rho2d, n * nw * sizeof(double));
   return MF_OK;
 }
 
@@ -175,6 +196,18 @@ static int write_double_attr(hid_t loc, const char *name, double v)
   herr_t st = attr < 0 ? -1 : H5Awrite(attr, H5T_NATIVE_DOUBLE, &v);
   if (attr >= 0) H5Aclose(attr);
   H5Sclose(space);
+  return st < 0 ? -1 : 0;
+}
+
+/* A rows x cols dataset (row-major) of v; 0 or -1. */
+static int write_matrix(hid_t loc, const char *name, const double *v, hsize_t rows, hsize_t cols)
+{
+  const hsize_t dims[2] = {rows, cols};
+  hid_t space = H5Screate_simple(2, dims, NULL);
+  hid_t set = space < 0 ? -1 : H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  herr_t st = set < 0 ? -1 : H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+  if (set >= 0) H5Dclose(set);
+  if (space >= 0) H5Sclose(space);
   return st < 0 ? -1 : 0;
 }
 
@@ -223,6 +256,13 @@ static int write_h5(const mf_series *s, const char *path)
       bad |= write_vector(g, "x", sn->xwr, (hsize_t)sn->n);
       bad |= write_vector(g, "width", sn->xwr + sn->n, (hsize_t)sn->n);
       bad |= write_vector(g, "rho", sn->xwr + 2 * (size_t)sn->n, (hsize_t)sn->n);
+    }
+    if (!bad && sn->nw > 0) {
+      const size_t nw = (size_t)sn->nw;
+      bad |= write_vector(g, "w", sn->wwr, nw);
+      bad |= write_vector(g, "width_w", sn->wwr + nw, nw);
+      bad |= write_vector(g, "rho_w", sn->wwr + 2 * nw, nw);
+      bad |= write_matrix(g, "rho2d", sn->wwr + 3 * nw, nw, (hsize_t)sn->n);
     }
     if (g >= 0) H5Gclose(g);
   }

@@ -109,7 +109,8 @@ static void print_summary(FILE *log, const mf_config *cfg, const mf_solver *solv
 typedef struct {
   mf_outfile moments;   /* fhn.csv */
   mf_outfile marginals; /* marginals.csv */
-  mf_outfile density;   /* density2d.csv */
+  mf_outfile density;   /* density2d.csv (CSV output only) */
+  int hdf5;             /* the (v, w) density goes into results.h5 */
   double *rho2d;        /* one population's (v, w) density */
   double min_density;   /* least density value met at the output times */
   double mass_drift;    /* largest |mass - 1| met */
@@ -122,19 +123,20 @@ static mf_status fhn_open(fhn_out *f, const mf_config *cfg, const char *dir)
   f->min_density = INFINITY;
   if ((status = mf_outfile_open(&f->moments, dir, "fhn.csv")) != MF_OK) return status;
   if ((status = mf_outfile_open(&f->marginals, dir, "marginals.csv")) != MF_OK) return status;
-  if ((status = mf_outfile_open(&f->density, dir, "density2d.csv")) != MF_OK) return status;
+  f->hdf5 = cfg->output_format == MF_FORMAT_HDF5;
+  if (!f->hdf5 && (status = mf_outfile_open(&f->density, dir, "density2d.csv")) != MF_OK) return status;
   if (!(f->rho2d = malloc((size_t)cfg->cells_v * (size_t)cfg->cells_w * sizeof *f->rho2d)))
     return mf_error(MF_ENOMEM, "out of memory for the (v, w) density");
   mf_fhn_write_header(f->moments.fp);
   mf_marginals_write_header(f->marginals.fp);
-  mf_density2d_write_header(f->density.fp);
+  if (!f->hdf5) mf_density2d_write_header(f->density.fp);
   return MF_OK;
 }
 
 /* The moments at t, and at a snapshot the marginals and the (v, w) density.
  * MF_ENUMERIC when a mean has left the box. */
-static mf_status fhn_record(fhn_out *f, const mf_config *cfg, const mf_solver *solver, const mf_pop_observables *obs,
-                            double t, int snapshot)
+static mf_status fhn_record(fhn_out *f, const mf_config *cfg, const mf_solver *solver, mf_series *series,
+                            const mf_pop_observables *obs, double t, int snapshot)
 {
   const mf_model *model = &cfg->model;
   mf_status status = MF_OK;
@@ -153,7 +155,13 @@ static mf_status fhn_record(fhn_out *f, const mf_config *cfg, const mf_solver *s
     mf_marginals_write(f->marginals.fp, t, name, "v", mf_solver_grid(solver, p), mf_solver_density(solver, p));
     mf_marginals_write(f->marginals.fp, t, name, "w", mf_solver_grid_w(solver, p), mf_solver_density_w(solver, p));
     mf_solver_density2d(solver, p, f->rho2d);
-    mf_density2d_write(f->density.fp, t, name, mf_solver_grid(solver, p), mf_solver_grid_w(solver, p), f->rho2d);
+    if (f->hdf5) {
+      mf_status st = mf_series_snapshot2d(series, t, p, mf_solver_grid_w(solver, p), mf_solver_density_w(solver, p),
+                                          f->rho2d);
+      if (status == MF_OK) status = st;
+    } else {
+      mf_density2d_write(f->density.fp, t, name, mf_solver_grid(solver, p), mf_solver_grid_w(solver, p), f->rho2d);
+    }
   }
   return status;
 }
@@ -161,7 +169,7 @@ static mf_status fhn_record(fhn_out *f, const mf_config *cfg, const mf_solver *s
 static mf_status fhn_commit(fhn_out *f)
 {
   mf_status status = mf_outfile_commit(&f->moments), s2 = mf_outfile_commit(&f->marginals),
-            s3 = mf_outfile_commit(&f->density);
+            s3 = f->hdf5 ? MF_OK : mf_outfile_commit(&f->density);
   return status != MF_OK ? status : s2 != MF_OK ? s2 : s3;
 }
 
@@ -322,11 +330,14 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     res->frame_edge = fmax(res->frame_edge, edge);
     /* After a failure or an interruption the last state is written as a snapshot too. */
     const int snapshot = status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end);
-    if (snapshot)
+    if (snapshot && !is_fhn)
       for (int p = 0; p < model->P; p++)
         mf_series_snapshot(series, t, p, mf_solver_grid(solver, p), mf_solver_density(solver, p));
     if (is_fhn) {
-      mf_status box = fhn_record(&fhn, cfg, solver, res->obs, t, snapshot);
+      /* Each population's v-marginal, then (HDF5) its w-marginal and (v, w) density. */
+      for (int p = 0; snapshot && p < model->P; p++)
+        mf_series_snapshot(series, t, p, mf_solver_grid(solver, p), mf_solver_density(solver, p));
+      mf_status box = fhn_record(&fhn, cfg, solver, series, res->obs, t, snapshot);
       if (status == MF_OK) status = box;
     }
     if (status != MF_OK) break;
@@ -388,6 +399,11 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_sweep_row *rows = calloc((size_t)n, sizeof *rows);
   mf_outfile rows_file = {0}, fit_file = {0};
   mf_status status, io;
+  /* The sweep runs to stationarity, whose rate the (v, w) frames do not offer. */
+  if (model->neuron == MF_NEURON_FHN) {
+    free(rows);
+    return mf_error(MF_EINPUT, "sweep is for neuron = 1d; for FitzHugh-Nagumo models run `run` at each gamma");
+  }
   if ((status = mf_budget_check(MF_JOB_SWEEP, cfg, NULL)) != MF_OK) goto done;
   if (!rows) return mf_error(MF_ENOMEM, "out of memory");
   if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) goto done;
