@@ -5,6 +5,7 @@
 #include "mfbalance/balance.h"
 #include "mfbalance/budget.h"
 #include "mfbalance/config.h"
+#include "mfbalance/fhn_jobs.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/output.h"
 #include "mfbalance/run.h"
@@ -31,6 +32,7 @@ static const char usage[] =
     "  doublelimit  W1 to the balance voltages over a table of (n, gamma)\n"
     "  hj       the Hopf-Cole solver (model.gamma=inf for the Hamilton-Jacobi limit)\n"
     "  flow     the early-behaviour flow dx/dtau = -G(x) from the initial means\n"
+    "  limit    (model.neuron = fhn) the gamma -> infinity limit trajectory: slow w at x*, or the FHN ODE\n"
     "  converge errors and observed orders against the cell count and the tolerance\n"
     "\n"
     "With no CONFIG.ini the embedded default model is used.  Any key can be\n"
@@ -166,6 +168,18 @@ static int load_job(int argc, char **argv, cli_args *args, mf_config *cfg, char 
 }
 
 static mf_status run_job(const mf_config *cfg, const mf_run_opts *opts) { return mf_run(cfg, opts, NULL); }
+
+/* The network of either kind of neuron. */
+static mf_status particles_job(const mf_config *cfg, const mf_run_opts *opts)
+{
+  return cfg->model.neuron == MF_NEURON_FHN ? mf_fhn_particles_job(cfg, opts) : mf_particles_job(cfg, opts);
+}
+
+/* The gamma sweep: of the kinetic PDE (one-dimensional neurons), of the network (FitzHugh-Nagumo). */
+static mf_status sweep_job(const mf_config *cfg, const mf_run_opts *opts)
+{
+  return cfg->model.neuron == MF_NEURON_FHN ? mf_fhn_sweep_job(cfg, opts) : mf_sweep_job(cfg, opts);
+}
 /* --estimate: the job's checks and cost (budget.h), printed; nothing is written. */
 static int print_estimate(mf_job job, const mf_config *cfg)
 {
@@ -216,6 +230,24 @@ static void print_balance(const mf_model *model, double lo, double hi, const mf_
   }
 }
 
+/* FitzHugh-Nagumo models: the balance lines v = x*_p in the (v, w) plane and the slow dynamics on them. */
+static void print_fhn_balance(const mf_model *model, const mf_balance_point *pts, int n)
+{
+  if (mf_balance_is_consensus(model)) {
+    printf("  FitzHugh-Nagumo neurons: w is free on the line; the synchronous state follows the FitzHugh-Nagumo ODE "
+           "(mfbalance limit)\n");
+    return;
+  }
+  printf("  FitzHugh-Nagumo neurons: balance lines v = x*_p, slow fixed points w*_p = (x*_p + a_p) / b_p\n");
+  for (int k = 0; k < n; k++) {
+    double w[MF_MAX_POPS];
+    mf_fhn_wstar(model, pts[k].x, w);
+    printf("  %-3d w*:", k + 1);
+    for (int p = 0; p < model->P; p++) printf(" %.10f", w[p]);
+    printf("\n");
+  }
+}
+
 static int cmd_balance(int argc, char **argv)
 {
   cli_args args;
@@ -224,10 +256,13 @@ static int cmd_balance(int argc, char **argv)
   int rc = load_job(argc, argv, &args, &cfg, fresh, sizeof fresh);
   if (rc) return rc;
   if (args.estimate) return print_estimate(MF_JOB_BALANCE, &cfg);
-  mf_grid *grid = mf_config_grid(&cfg);
-  if (!grid) return fail(MF_EINPUT);
-  const double lo = grid->faces[0], hi = grid->faces[grid->n];
-  mf_grid_free(grid);
+  double lo = cfg.vmin, hi = cfg.vmax; /* FitzHugh-Nagumo: the v-side of the (v, w) box */
+  if (cfg.model.neuron != MF_NEURON_FHN) {
+    mf_grid *grid = mf_config_grid(&cfg);
+    if (!grid) return fail(MF_EINPUT);
+    lo = grid->faces[0], hi = grid->faces[grid->n];
+    mf_grid_free(grid);
+  }
   mf_balance_point pts[MF_BALANCE_MAX_ROOTS];
   int n = 0;
   mf_status status = mf_balance_find(&cfg.model, lo, hi, pts, MF_BALANCE_MAX_ROOTS, &n);
@@ -255,6 +290,7 @@ static int cmd_balance(int argc, char **argv)
   } else if (!args.quiet) {
     print_balance(&cfg.model, lo, hi, pts, n);
   }
+  if (cfg.model.neuron == MF_NEURON_FHN && !args.quiet) print_fhn_balance(&cfg.model, pts, n);
   mf_outfile f;
   if ((status = mf_output_dir_prepare(args.out, args.force)) != MF_OK) return fail(status);
   if ((status = mf_outfile_open(&f, args.out, "balance.csv")) != MF_OK) return fail(status);
@@ -313,12 +349,13 @@ static int dispatch(int argc, char **argv)
   if (strcmp(cmd, "run") == 0) return cmd_job(argc, argv, run_job, MF_JOB_RUN);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc, argv);
   if (strcmp(cmd, "balance") == 0) return cmd_balance(argc, argv);
-  if (strcmp(cmd, "sweep") == 0) return cmd_job(argc, argv, mf_sweep_job, MF_JOB_SWEEP);
-  if (strcmp(cmd, "particles") == 0) return cmd_job(argc, argv, mf_particles_job, MF_JOB_PARTICLES);
+  if (strcmp(cmd, "sweep") == 0) return cmd_job(argc, argv, sweep_job, MF_JOB_SWEEP);
+  if (strcmp(cmd, "particles") == 0) return cmd_job(argc, argv, particles_job, MF_JOB_PARTICLES);
   if (strcmp(cmd, "compare") == 0) return cmd_job(argc, argv, mf_compare_job, MF_JOB_COMPARE);
   if (strcmp(cmd, "doublelimit") == 0) return cmd_job(argc, argv, mf_doublelimit_job, MF_JOB_DOUBLELIMIT);
   if (strcmp(cmd, "hj") == 0) return cmd_job(argc, argv, mf_hj_job, MF_JOB_HJ);
   if (strcmp(cmd, "flow") == 0) return cmd_job(argc, argv, mf_flow_job, MF_JOB_FLOW);
+  if (strcmp(cmd, "limit") == 0) return cmd_job(argc, argv, mf_fhn_limit_job, MF_JOB_FLOW);
   /* (Its cost is estimated as one run of the configured model; the finer grids cost more.) */
   if (strcmp(cmd, "converge") == 0) return cmd_job(argc, argv, mf_converge_job, MF_JOB_RUN);
   return usage_error("unknown command '%s'", cmd);

@@ -144,7 +144,11 @@ check "fhn key in a 1d model" 2 "[pop.E] a: only with [model] neuron = fhn, not 
   "$exe" run pop.E.a=1 --out "$tmp/x"
 check "1d grid key in an fhn model" 2 "[grid] cells: only with [model] neuron = 1d, not with neuron = fhn" \
   "$exe" run "$fhn" grid.cells=100 --out "$tmp/x"
-check "sweep of an fhn model" 2 "sweep is for neuron = 1d" "$exe" sweep "$fhn" --out "$tmp/x"
+# sweep of an fhn model runs the network at each gamma against the limit (fhn_jobs.h).
+check "sweep of an fhn model" 0 "" "$exe" sweep "$fhn" --gamma 10,20 particles.n=1000 time.t_end=0.2 \
+  time.snapshots=0 --out "$tmp/fhn-sw" --quiet
+[ "$(wc -l < "$tmp/fhn-sw/fhn_sweep.csv")" -eq 3 ] ||
+  { echo "FAIL: fhn sweep: expected 2 gammas in fhn_sweep.csv"; failed=$((failed + 1)); }
 check "converge of an fhn model" 2 "converge is for neuron = 1d" "$exe" converge "$fhn" --out "$tmp/x"
 
 # converge: the observed L1 order on the linear case (exact reference), on
@@ -272,6 +276,21 @@ interrupt INT 2.5 "$tmp/is" "$exe" sweep grid.method=fixed --gamma 100,300,1000,
 rc=$?
 fail_if "sweep SIGINT: exit $rc, expected 130" test "$rc" -ne 130
 fail_if "sweep SIGINT: sweep.csv not renamed into place" test ! -s "$tmp/is/sweep.csv"
+
+# FitzHugh-Nagumo models: the network with its limit beside it, the limit job, balance's w*.
+fhn=$2/../validation/configs
+check "fhn particles" 0 "" "$exe" particles "$fhn/fhn_s1.ini" particles.n=2000 time.t_end=0.5 time.snapshots=0 \
+  --out "$tmp/fhn-p" --quiet
+fail_if "fhn particles: observables.csv header" not bash -c \
+  "head -1 '$tmp/fhn-p/observables.csv' | grep -qx 't,mean_v_E,sd_v_E,mean_w_E,sd_w_E,m_E,A_E,V_E'"
+fail_if "fhn particles: limit.csv header" not bash -c "head -1 '$tmp/fhn-p/limit.csv' | grep -qx 't,v_E,w_E,delta_E,vpred_E,sdv_E'"
+fail_if "fhn particles: summary x*, w*, status" not grep -q '^E,2000,.*,1,2.125,exponential,.*,ok$' "$tmp/fhn-p/summary.csv"
+check "fhn particles: euler refused" 2 "exponential scheme only" "$exe" particles "$fhn/fhn_s1.ini" \
+  particles.scheme=euler --out "$tmp/fhn-e" --quiet
+check "fhn limit" 0 "" "$exe" limit "$fhn/fhn_s2.ini" --out "$tmp/fhn-l" --quiet
+fail_if "fhn limit: 401 rows and the header" not bash -c "[ \$(wc -l < '$tmp/fhn-l/limit.csv') -eq 402 ]"
+check "fhn balance" 0 "" "$exe" balance "$fhn/fhn_s1.ini" --out "$tmp/fhn-b" --quiet
+fail_if "fhn balance: w* column" not grep -q ',2.125$' "$tmp/fhn-b/balance.csv"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

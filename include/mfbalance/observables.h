@@ -101,7 +101,8 @@ void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables
                       const mf_integrator_stats *stats, const mf_summary_info *info);
 
 /* balance.csv: one row per balance point: index, stability, method,
- * residual, x_P..., A_P..., and the eigenvalues eig_re_k, eig_im_k. */
+ * residual, x_P..., A_P..., the eigenvalues eig_re_k, eig_im_k and, for
+ * FitzHugh-Nagumo models, w_P... = (x*_P + a_P) / b_P. */
 void mf_balance_write(FILE *out, const mf_model *model, const mf_balance_point *points, int count);
 
 /* sweep.csv: header, and the rows of one gamma (one per population). */

@@ -19,6 +19,9 @@ The job is recognised by its files and its PNGs are written beside them:
     doublelimit  doublelimit.png    log10 W1 to the Dirac mass at x* over (n, gamma)
     flow         flow.png           the flow x_p(tau)
     balance      balance.png        the balance points and the eigenvalues of the flow
+    limit        fhn_limit.png      (FitzHugh-Nagumo) the limit trajectory (limit.csv) and, when
+                                    observables.csv has mean_v_P columns (the network) or there is a
+                                    fhn.csv (the kinetic PDE), their means and s.d. beside it
 
 Only NumPy and matplotlib are needed (not the library).  Each function takes the folder
 and returns the paths it wrote.
@@ -515,6 +518,53 @@ def balance(folder):
     return [_save(fig, folder, "balance.png")]
 
 
+def fhn_limit(folder):
+    """fhn_limit.png: per population, v and w of the gamma -> infinity limit (limit.csv: x* or the
+    synchronous FitzHugh-Nagumo state, the slow w, x* + delta/gamma) and, when the folder also holds
+    observables.csv with mean_v_P columns (the network or the kinetic PDE), their means, with
+    s.d.(v) against sigma / sqrt(2 (gamma A - f'))."""
+    plt = _pyplot()
+    lim = read_csv(os.path.join(folder, "limit.csv"))
+    obs_path = os.path.join(folder, "observables.csv")
+    obs = read_csv(obs_path) if os.path.exists(obs_path) else {}
+    pops = [c[2:] for c in lim if c.startswith("v_")]
+    pde = {}
+    if os.path.exists(os.path.join(folder, "fhn.csv")):  # a kinetic PDE run in the same folder
+        f = read_csv(os.path.join(folder, "fhn.csv"))
+        for name in pops:
+            sel = f["population"] == name
+            pde[name] = {c: f[c][sel] for c in ("t", "mean_v", "mean_w", "sd_v")}
+    fig, axes = plt.subplots(len(pops), 3, figsize=(14, 3.6 * len(pops)), squeeze=False)
+    for i, name in enumerate(pops):
+        axv, axw, axs = axes[i]
+        have = f"mean_v_{name}" in obs
+        if have:
+            t, m, sd = np.asarray(obs["t"]), np.asarray(obs[f"mean_v_{name}"]), np.asarray(obs[f"sd_v_{name}"])
+            axv.fill_between(t, m - sd, m + sd, color="C0", alpha=0.2, lw=0)
+            axv.plot(t, m, color="C0", label="mean v +- s.d.")
+            axw.plot(obs["t"], obs[f"mean_w_{name}"], color="C0", label="mean w")
+            axs.semilogy(obs["t"], obs[f"sd_v_{name}"], color="C0", label="s.d.(v)")
+            axs.semilogy(obs["t"], obs[f"sd_w_{name}"], color="C2", label="s.d.(w)")
+        if name in pde:
+            rows = pde[name]
+            axv.plot(rows["t"], rows["mean_v"], color="C1", label="kinetic PDE mean v")
+            axw.plot(rows["t"], rows["mean_w"], color="C1", label="kinetic PDE mean w")
+            axs.semilogy(rows["t"], rows["sd_v"], color="C1", label="PDE s.d.(v)")
+        axv.plot(lim["t"], lim[f"v_{name}"], "k--", lw=1, label="limit v")
+        if not all(math.isnan(d) for d in lim[f"delta_{name}"]):
+            axv.plot(lim["t"], lim[f"vpred_{name}"], "C3:", lw=1.2, label="x* + delta/gamma")
+        axw.plot(lim["t"], lim[f"w_{name}"], "k--", lw=1, label="limit w")
+        axs.semilogy(lim["t"], lim[f"sdv_{name}"], "k--", lw=1, label="sigma/sqrt(2(gamma A - f'))")
+        for ax, ylabel in ((axv, "v"), (axw, "w"), (axs, "s.d.")):
+            ax.set_xlabel("t")
+            ax.set_ylabel(ylabel)
+            ax.set_title(f"{name}: {ylabel}")
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=7)
+    fig.tight_layout()
+    return [_save(fig, folder, "fhn_limit.png")]
+
+
 def fhn(folder):
     """A FitzHugh-Nagumo run (fhn.csv, marginals.csv, density2d.csv)."""
     plt = _pyplot()
@@ -623,6 +673,7 @@ _JOBS = [
     ("hj", "hj.csv", hj),
     ("flow", "flow.csv", flow),
     ("balance", "balance.csv", balance),
+    ("limit", "limit.csv", fhn_limit),
     ("fhn", "fhn.csv", fhn),
 ]
 
@@ -644,7 +695,7 @@ def plot(folder):
     jobs = detect(folder)
     if not jobs:
         raise ValueError(f"{folder}: no job's files (observables.csv and density.csv, sweep.csv, hj.csv, "
-                         "compare.csv, converge.csv, doublelimit.csv, flow.csv or balance.csv)")
+                         "compare.csv, converge.csv, doublelimit.csv, flow.csv, balance.csv or limit.csv)")
     written = []
     for name in jobs:
         written += PLOTS[name](folder)

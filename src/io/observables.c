@@ -3,6 +3,8 @@
  * printed with 17 significant digits; density values with 12. */
 #include "mfbalance/observables.h"
 
+#include "mfbalance/fhn_limit.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,11 +230,13 @@ void mf_summary_write(FILE *out, const mf_model *model, const mf_pop_observables
 
 void mf_balance_write(FILE *out, const mf_model *model, const mf_balance_point *points, int count)
 {
-  const int P = model->P;
+  const int P = model->P, fhn = model->neuron == MF_NEURON_FHN;
   fputs("root,stability,method,residual", out);
   for (int p = 0; p < P; p++) fprintf(out, ",x_%s", model->pop[p].name);
   for (int p = 0; p < P; p++) fprintf(out, ",A_%s", model->pop[p].name);
   for (int k = 0; k < P; k++) fprintf(out, ",eig_re_%d,eig_im_%d", k + 1, k + 1);
+  if (fhn) /* the slow fixed points on the balance lines */
+    for (int p = 0; p < P; p++) fprintf(out, ",w_%s", model->pop[p].name);
   fputc('\n', out);
   for (int i = 0; i < count; i++) {
     const mf_balance_point *pt = &points[i];
@@ -241,6 +245,11 @@ void mf_balance_write(FILE *out, const mf_model *model, const mf_balance_point *
     for (int p = 0; p < P; p++) fprintf(out, ",%.17g", pt->x[p]);
     for (int p = 0; p < P; p++) fprintf(out, ",%.17g", pt->A[p]);
     for (int k = 0; k < P; k++) fprintf(out, ",%.17g,%.17g", pt->eig_re[k], pt->eig_im[k]);
+    if (fhn) {
+      double w[MF_MAX_POPS];
+      mf_fhn_wstar(model, pt->x, w);
+      for (int p = 0; p < P; p++) fprintf(out, ",%.17g", w[p]);
+    }
     fputc('\n', out);
   }
 }

@@ -121,6 +121,10 @@ static void kernel_key(const mf_particles *ps, mf_kernel_params *kp, uint32_t st
 mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts *opts)
 {
   if (mf_model_check(model) != MF_OK) return NULL;
+  if (model->neuron == MF_NEURON_FHN) { /* two variables per neuron: particles_fhn.h */
+    mf_error(MF_EINPUT, "FitzHugh-Nagumo neurons: the network is mf_fhn_particles_create's (particles_fhn.h)");
+    return NULL;
+  }
   if (isinf(model->gamma)) {
     mf_error(MF_EINPUT, "gamma = inf: the limit problem is solved by `mfbalance hj` only");
     return NULL;

@@ -6,50 +6,18 @@
  * simulator's throughput.  Nothing here tests for NaN: the caller checks
  * the returned sums in ordinary arithmetic.
  *
- * Normals: Box-Muller on pairs of Philox4x32-10 outputs, u in (0, 1) as
- * (k + 1/2) 2^-32; |Z| is then at most sqrt(2 ln 2^33) = 6.8.
+ * Normals: particles_normals.h.
  */
 #include "particles_kernel.h"
+#include "particles_normals.h"
 
-#include <Random123/philox.h>
-#include <math.h>
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MF_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define MF_CLONES
-#endif
-
-/* block_normals is inlined into each clone, so that it is compiled for the clone's target. */
-#if defined(__GNUC__)
-#define MF_INLINE static inline __attribute__((always_inline))
-#else
-#define MF_INLINE static inline
-#endif
-
-enum { B = MF_PARTICLE_BLOCK, HALF = MF_PARTICLE_BLOCK / 2 };
-
-/* The B standard normals of block `block` at the counter of kp. */
-MF_INLINE void block_normals(uint32_t block, const mf_kernel_params *kp, double z[B])
+/* The B standard normals of block `block` at the counter of kp (stream 0). */
+MF_INLINE void block_normals(uint32_t block, const mf_kernel_params *kp, double z[MF_PARTICLE_BLOCK])
 {
-  double u[B], rad[HALF], th[HALF];
-  const philox4x32_key_t key = {{kp->key[0], kp->key[1]}};
-  for (int g = 0; g < B / 4; g++) {
-    const philox4x32_ctr_t ctr = {{kp->step, kp->pop, block, (uint32_t)g}};
-    const philox4x32_ctr_t r = philox4x32(ctr, key);
-    for (int j = 0; j < 4; j++) u[4 * g + j] = ((double)r.v[j] + 0.5) * (1.0 / 4294967296.0);
-  }
-  /* Separate loops keep sin and cos apart, so that each is vectorised. */
-#pragma omp simd
-  for (int h = 0; h < HALF; h++) {
-    rad[h] = sqrt(-2.0 * log(u[h]));
-    th[h] = 6.283185307179586 * u[HALF + h];
-  }
-#pragma omp simd
-  for (int h = 0; h < HALF; h++) z[h] = rad[h] * cos(th[h]);
-#pragma omp simd
-  for (int h = 0; h < HALF; h++) z[HALF + h] = rad[h] * sin(th[h]);
+  mf_block_normals(kp->key, kp->step, kp->pop, block, 0, z);
 }
+
+enum { B = MF_PARTICLE_BLOCK };
 
 MF_CLONES
 void mf_particles_kernel(double *x, int len, uint32_t block, const mf_kernel_params *kp, int draw_only,

@@ -94,6 +94,10 @@ mf_status mf_balance_consensus_point(const mf_model *model, const double *x, dou
   double zero[MF_MAX_POPS] = {0}, norm = 0.0;
   mf_balance_jacobian(model, zero, J); /* -L */
   for (int k = 0; k < P * P; k++) norm = fmax(norm, fabs(J[k]));
+  if (norm == 0.0) { /* L = 0 (gap junctions only inside populations, e.g. P = 1): x is on the line */
+    memmove(c, x, (size_t)P * sizeof *c);
+    return MF_OK;
+  }
   for (int k = 0; k < P * P; k++) J[k] /= norm; /* -L tau with tau = 1 / max |L_pq| */
   mf_expm_workspace *w = mf_expm_workspace_create(P);
   if (!w) return mf_errcode();
