@@ -129,11 +129,13 @@ mf_status mf_dist_agree(mf_status status)
   return first == size ? MF_OK : share_from(first, status);
 }
 
-mf_status mf_dist_from_root(mf_status status)
+mf_status mf_dist_share(int from, mf_status status)
 {
   if (!started) return status;
-  return share_from(0, status);
+  return share_from(from, status);
 }
+
+mf_status mf_dist_from_root(mf_status status) { return mf_dist_share(0, status); }
 
 mf_status mf_dist_to_root(void *buf, size_t len, int from)
 {
@@ -179,6 +181,12 @@ mf_status mf_dist_sum_counts(double *v, long count)
 int mf_dist_any(int flag) { return flag != 0; }
 mf_status mf_dist_agree(mf_status status) { return status; }
 mf_status mf_dist_from_root(mf_status status) { return status; }
+
+mf_status mf_dist_share(int from, mf_status status)
+{
+  (void)from;
+  return status;
+}
 
 mf_status mf_dist_to_root(void *buf, size_t len, int from)
 {

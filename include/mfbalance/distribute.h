@@ -60,6 +60,9 @@ int mf_dist_any(int flag);
  * with that rank's message recorded on all (so that rank 0 prints it). */
 mf_status mf_dist_agree(mf_status status);
 
+/* Rank `from`'s status, with its message, on every rank. */
+mf_status mf_dist_share(int from, mf_status status);
+
 /* Rank 0's status, with its message, on every rank (after work that only rank 0 does: files). */
 mf_status mf_dist_from_root(mf_status status);
 
