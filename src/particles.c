@@ -42,6 +42,8 @@ struct mf_particles {
   double *x;                 /* the voltages held, population after population */
   mf_exactsum sum[3 * MF_MAX_POPS]; /* the network's sums being reduced, population-major */
   int stop;                  /* with several ranks: some rank was interrupted (from the last reduction) */
+  double reduce_wall;        /* seconds in the reductions over ranks (waiting for the slowest included) */
+  long reductions;           /* how many */
   double *partial;           /* per block: up to 3 sums (S(X), X, ...); 3 x total_blocks */
   double m[MF_MAX_POPS];     /* current activities */
   double xbar[MF_MAX_POPS];  /* current means, summed in block order */
@@ -79,6 +81,8 @@ static mf_status not_finite(const mf_particles *ps, int p)
                   ps->model.pop[p].name, ps->t, ps->steps, mf_particle_scheme_name(ps->opts.scheme));
 }
 
+static double now_seconds(void);
+
 static void set_threads(const mf_particles *ps)
 {
 #ifdef _OPENMP
@@ -113,7 +117,10 @@ static mf_status reduce(mf_particles *ps, int nsums, double *out)
   const int count = ps->model.P * nsums;
   if (ps->ranks > 1) {
     int stop = mf_interrupted();
+    const double start = now_seconds();
     mf_status status = mf_dist_sum_exact(ps->sum, count, &stop);
+    ps->reduce_wall += now_seconds() - start;
+    ps->reductions++;
     if (status != MF_OK) return status;
     ps->stop = stop;
   }
@@ -452,6 +459,12 @@ mf_status mf_particles_advance(mf_particles *ps, double tout)
 }
 
 double mf_particles_wall(const mf_particles *ps) { return ps->wall; }
+
+double mf_particles_reduce_wall(const mf_particles *ps, long *count)
+{
+  if (count) *count = ps->reductions;
+  return ps->reduce_wall;
+}
 
 double mf_particles_time(const mf_particles *ps) { return ps->t; }
 const mf_model *mf_particles_model(const mf_particles *ps) { return &ps->model; }

@@ -476,7 +476,12 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     fprintf(opts->log, "mfbalance particles: %ld neurons, %d populations, gamma = %g, %s scheme, dt = %g, t = %g%s\n",
             n, model->P, model->gamma, mf_particle_scheme_name(cfg->particles.scheme), cfg->particles.dt,
             mf_particles_time(ps), status == MF_OK ? "" : status == MF_EINTR ? " (INTERRUPTED)" : " (FAILED)");
-    if (ranks > 1) fprintf(opts->log, "  shared by %d MPI ranks (rank 0 writes)\n", ranks);
+    if (ranks > 1) {
+      long count = 0;
+      const double reduce = mf_particles_reduce_wall(ps, &count);
+      fprintf(opts->log, "  shared by %d MPI ranks (rank 0 writes); rank 0 spent %.3f s in %ld reductions (%.1f us each)\n",
+              ranks, reduce, count, count > 0 ? 1e6 * reduce / (double)count : 0.0);
+    }
     fprintf(opts->log, "  %-8s %10s %12s %12s %12s %12s\n", "pop", "neurons", "mean", "sd", "mode", "balance x*");
     for (int p = 0; p < model->P; p++) {
       fprintf(opts->log, "  %-8s %10ld %12.6f %12.6f %12.6f ", model->pop[p].name, mf_particles_count(ps, p),

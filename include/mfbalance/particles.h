@@ -88,6 +88,10 @@ mf_status mf_particles_advance(mf_particles *ps, double tout);
 double mf_particles_time(const mf_particles *ps);
 long mf_particles_steps(const mf_particles *ps);
 double mf_particles_wall(const mf_particles *ps); /* seconds spent stepping */
+/* Seconds spent in the reductions over ranks (the MPI_Allreduce of the
+ * step's sums, waiting for the slowest rank included), and in *count (if
+ * not NULL) how many; 0 with one rank. */
+double mf_particles_reduce_wall(const mf_particles *ps, long *count);
 long mf_particles_count(const mf_particles *ps, int p);       /* neurons of population p in the network */
 long mf_particles_held(const mf_particles *ps, int p);        /* of them, held by this share */
 long mf_particles_first(const mf_particles *ps, int p);       /* index in the population of the first held */
