@@ -9,6 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One rank: every unit in order, each emitted as soon as it is done. */
+static mf_status deal_in_order(int count, size_t size, void *results, mf_status (*work)(int u, void *result, void *ctx),
+                               void (*emit)(int u, const void *result, mf_status status, void *ctx), void *ctx, int *kept)
+{
+  for (int u = 0; u < count; u++) {
+    const mf_status status = work(u, (char *)results + (size_t)u * size, ctx);
+    if (emit) emit(u, (char *)results + (size_t)u * size, status, ctx);
+    if (status != MF_OK) {
+      *kept = u;
+      return status;
+    }
+  }
+  *kept = count;
+  return MF_OK;
+}
+
 #ifdef MFBALANCE_HAVE_MPI
 #include <mpi.h>
 
@@ -153,6 +169,42 @@ mf_status mf_dist_to_root(void *buf, size_t len, int from)
   return MF_OK;
 }
 
+mf_status mf_dist_deal(int count, size_t size, void *results, mf_status (*work)(int u, void *result, void *ctx),
+                       void (*emit)(int u, const void *result, mf_status status, void *ctx), void *ctx, int *kept)
+{
+  if (!started) return deal_in_order(count, size, results, work, emit, ctx, kept);
+  const int rank = mf_dist_rank(), ranks = mf_dist_size();
+  mf_status *status = calloc((size_t)(count > 0 ? count : 1), sizeof *status);
+  mf_status rc = mf_dist_agree(status ? MF_OK : mf_error(MF_ENOMEM, "out of memory"));
+  if (rc != MF_OK) {
+    free(status);
+    return rc;
+  }
+  mf_status mine = MF_OK;
+  for (int u = rank; u < count; u += ranks) {
+    if (mine == MF_OK) mine = work(u, (char *)results + (size_t)u * size, ctx);
+    else mine = MF_EINTR; /* not run: after this rank's failure */
+    status[u] = mine;
+  }
+  for (int u = 0; u < count; u++) {
+    mf_dist_to_root(&status[u], sizeof status[u], u % ranks);
+    mf_dist_to_root((char *)results + (size_t)u * size, size, u % ranks);
+  }
+  /* The first failure in unit order, and its message from the rank that ran it. */
+  *kept = count;
+  for (int u = 0; u < count && rc == MF_OK; u++) {
+    const int owner = u % ranks;
+    if (mf_dist_any(rank == owner && status[u] != MF_OK)) {
+      rc = mf_dist_share(owner, status[u]);
+      *kept = u;
+    }
+  }
+  if (rank == 0 && emit)
+    for (int u = 0; u <= *kept && u < count; u++) emit(u, (char *)results + (size_t)u * size, status[u], ctx);
+  free(status);
+  return rc;
+}
+
 #else /* one process */
 
 mf_status mf_dist_init(int *argc, char ***argv)
@@ -192,6 +244,12 @@ mf_status mf_dist_to_root(void *buf, size_t len, int from)
 {
   (void)buf, (void)len, (void)from;
   return MF_OK;
+}
+
+mf_status mf_dist_deal(int count, size_t size, void *results, mf_status (*work)(int u, void *result, void *ctx),
+                       void (*emit)(int u, const void *result, mf_status status, void *ctx), void *ctx, int *kept)
+{
+  return deal_in_order(count, size, results, work, emit, ctx, kept);
 }
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_mpi.sh MFBALANCE MPIRUN SOURCE_DIR: under `mpirun -n 2` (and 3) the
-# particles and sweep jobs write the same bytes as one process: every file
+# particles, sweep, compare and doublelimit jobs write the same bytes as one
+# process: every file
 # compared with cmp, summary.csv and sweep.csv without the wall-time
 # columns (wall_seconds, neuron_steps_per_second), which are each run's own.
 set -euo pipefail
@@ -69,6 +70,16 @@ same "$work/small1" "$work/small2" $particles_files
 "$exe" sweep --gamma 100,300,1000,3000,10000 --quiet --out "$work/sweep1"
 mpi 2 "$exe" sweep --gamma 100,300,1000,3000,10000 --quiet --out "$work/sweep2"
 same "$work/sweep1" "$work/sweep2" sweep.csv sweep_fit.csv config.ini
+
+# compare (networks of every n and replica) and doublelimit (cells of the (gamma, n) table) dealt to the ranks.
+cmp_args="--n 1000,4000 time.t_end=0.3 time.output_dt=0.1 time.snapshots=0.1 compare.replicas=3 --quiet"
+"$exe" compare $cmp_args --out "$work/compare1"
+mpi 2 "$exe" compare $cmp_args --out "$work/compare2"
+same "$work/compare1" "$work/compare2" compare.csv compare_fit.csv config.ini
+dl_args="--n 1000,3000 --gamma 100,1000 time.t_end=0.2 --quiet"
+"$exe" doublelimit $dl_args --out "$work/dl1"
+mpi 3 "$exe" doublelimit $dl_args --out "$work/dl3"
+same "$work/dl1" "$work/dl3" doublelimit.csv config.ini
 
 # Errors: one message (from rank 0), the exit code of one process.
 set +e

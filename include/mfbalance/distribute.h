@@ -71,4 +71,16 @@ mf_status mf_dist_from_root(mf_status status);
  * Large messages are sent in pieces. */
 mf_status mf_dist_to_root(void *buf, size_t len, int from);
 
+/* Independent units of work dealt to the ranks: unit u (0 <= u < count)
+ * runs on rank u mod R as work(u, results + u size, ctx), returning its
+ * status; after a failed unit a rank runs no more.  Rank 0 then receives
+ * every unit's result and calls emit(u, result, status, ctx) for the units
+ * in order up to and including the first that failed (emit may be NULL).
+ * With one rank each unit is emitted as soon as it is done, so output
+ * streams as before.  Returns, on every rank, the status of the first
+ * failed unit in unit order (with its message; MF_OK if none), and in
+ * *kept how many units precede it (count if none failed). */
+mf_status mf_dist_deal(int count, size_t size, void *results, mf_status (*work)(int u, void *result, void *ctx),
+                       void (*emit)(int u, const void *result, mf_status status, void *ctx), void *ctx, int *kept);
+
 #endif
