@@ -28,7 +28,8 @@ static mf_status deal_in_order(int count, size_t size, void *results, mf_status 
 #ifdef MFBALANCE_HAVE_MPI
 #include <mpi.h>
 
-static int started; /* 1 once mf_dist_init has called MPI_Init_thread */
+static int started;       /* 1 once mf_dist_init has called MPI_Init_thread */
+static int node_size = 1; /* ranks on this machine, counted at the start */
 
 static mf_status check(int rc, const char *what)
 {
@@ -47,6 +48,11 @@ mf_status mf_dist_init(int *argc, char ***argv)
   if (status != MF_OK) return status;
   started = 1;
   if (provided < MPI_THREAD_FUNNELED) return mf_error(MF_EBUG, "MPI offers no MPI_THREAD_FUNNELED");
+  MPI_Comm node;
+  if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+    MPI_Comm_size(node, &node_size);
+    MPI_Comm_free(&node);
+  }
   return MF_OK;
 }
 
@@ -57,6 +63,8 @@ void mf_dist_finalize(void)
 }
 
 int mf_dist_available(void) { return 1; }
+
+int mf_dist_node_size(void) { return started ? node_size : 1; }
 
 int mf_dist_rank(void)
 {
@@ -214,6 +222,7 @@ mf_status mf_dist_init(int *argc, char ***argv)
 }
 void mf_dist_finalize(void) {}
 int mf_dist_available(void) { return 0; }
+int mf_dist_node_size(void) { return 1; }
 int mf_dist_rank(void) { return 0; }
 int mf_dist_size(void) { return 1; }
 

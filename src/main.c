@@ -168,6 +168,7 @@ static int print_estimate(mf_job job, const mf_config *cfg)
   mf_budget b;
   mf_status status = mf_budget_check(job, cfg, &b);
   if (status != MF_OK) return fail(status);
+  if (mf_dist_rank() > 0) return 0; /* under mpirun: rank 0 prints */
   printf("cells %ld\noutput_rows %.0f\nparticle_steps %.0f\nneuron_steps %.6g\npeak_memory_bytes %.0f\n"
          "available_memory_bytes %.0f\n", b.cells, b.rows, b.steps, b.neuron_steps, b.bytes, b.available);
   return 0;

@@ -70,10 +70,10 @@ def main():
     exe = os.path.abspath(args[0] if args else os.path.join(ROOT, "build", "mfbalance"))
     load = os.getloadavg()
     lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, shared with other "
-             f"work: load average {load[0]:.1f} at the start; default model, dt = 1e-3, {steps} steps, "
-             f"median of {repeats}.", "",
-             "| n | threads | ranks | time per step (ms) | of which Allreduce (ms) | neuron-steps/s | peak RSS per process (MiB) |",
-             "|---|---|---|---|---|---|---|"]
+             f"work: load average {load[0]:.1f} at the start; default model, dt = 1e-3; median of {repeats} runs "
+             f"(n = 10^8: one run).", "",
+             "| n | threads | ranks | steps | time per step (ms) | of which Allreduce (ms) | neuron-steps/s | peak RSS per process (MiB) |",
+             "|---|---|---|---|---|---|---|---|"]
     cases = [(n, t, r) for n in (10**7, 2 * 10**7) for (t, r) in ((1, 1), (2, 1), (1, 2))]
     if big:
         cases += [(10**8, 2, 1, 20), (10**8, 1, 2, 20)]
@@ -84,7 +84,7 @@ def main():
         step = statistics.median(r[0] for r in results)
         red = statistics.median(r[1] for r in results)
         rss = max(r[2] for r in results)
-        lines.append(f"| {n:.0e} | {threads} | {ranks} | {1e3 * step:.2f} | {1e3 * red:.3f} | {n / step:.3g} | {rss:.0f} |")
+        lines.append(f"| {n:.0e} | {threads} | {ranks} | {nsteps} | {1e3 * step:.2f} | {1e3 * red:.3f} | {n / step:.3g} | {rss:.0f} |")
         print(lines[-1], f"(all: {[round(1e3 * r[0], 2) for r in results]} ms)", flush=True)
     load = os.getloadavg()
     lines += ["", f"Load average at the end: {load[0]:.1f}."]

@@ -41,6 +41,9 @@ int mf_dist_available(void);
 int mf_dist_rank(void);
 int mf_dist_size(void);
 
+/* How many of the ranks run on this machine (its shared-memory node), this one included: 1 without MPI. */
+int mf_dist_node_size(void);
+
 /* s[k] (k < count) becomes the sum of every rank's s[k] (each first carried,
  * mf_exactsum_normalize), identical on all ranks; *any (if not NULL)
  * becomes 1 on every rank when it was nonzero on some rank.  One
