@@ -1,5 +1,5 @@
 /* configuration_gen.c -- writes the table of keys in docs/configuration.md
- * from the key table of src/config_keys.c (mf_config_doc).
+ * from the key table of src/model/config_keys.c (mf_config_doc).
  *
  *     configuration_gen docs/configuration.md
  *

@@ -1,7 +1,7 @@
 """The jobs of the program as functions returning NumPy arrays.
 
 run, particles and hj drive the library's solver APIs through the same output times and
-in the same order of calls as the program's jobs (src/run.c, src/limits.c), so that their
+in the same order of calls as the program's jobs (src/jobs/run.c, src/jobs/limits.c), so that their
 numbers equal those of `mfbalance run`, `particles` and `hj` exactly; balance and sweep
 call mf_balance_find and mf_sweep_one as the program does.  converge has no in-memory API:
 it runs the job in a temporary directory and reads its tables back.  job() runs any job

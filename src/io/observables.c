@@ -4,7 +4,7 @@
 #include "mfbalance/observables.h"
 
 #include "mfbalance/exactsum.h"
-#include "particles_kernel.h"
+#include "../particles/particles_kernel.h" /* MF_PARTICLE_BLOCK: the blocks the sums are made of */
 
 #include <math.h>
 #include <stdlib.h>
