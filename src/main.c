@@ -5,6 +5,7 @@
 #include "mfbalance/balance.h"
 #include "mfbalance/budget.h"
 #include "mfbalance/config.h"
+#include "mfbalance/distribute.h"
 #include "mfbalance/fhn_jobs.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/output.h"
@@ -129,9 +130,11 @@ static int parse_args(int argc, char **argv, cli_args *args, int allow_run_optio
   return 0;
 }
 
-/* Print the recorded message, one "mfbalance: " line per failure. */
+/* Print the recorded message, one "mfbalance: " line per failure (under
+ * mpirun by rank 0 alone: the ranks agree on the failure and its message). */
 static int fail(mf_status status)
 {
+  if (mf_dist_rank() > 0) return mf_exit_code(status);
   const char *msg = mf_errmsg()[0] ? mf_errmsg() : mf_strerror(status);
   for (;;) {
     const char *nl = strchr(msg, '\n');
@@ -186,6 +189,7 @@ static int print_estimate(mf_job job, const mf_config *cfg)
   mf_budget b;
   mf_status status = mf_budget_check(job, cfg, &b);
   if (status != MF_OK) return fail(status);
+  if (mf_dist_rank() > 0) return 0; /* under mpirun: rank 0 prints */
   printf("cells %ld\noutput_rows %.0f\nparticle_steps %.0f\nneuron_steps %.6g\npeak_memory_bytes %.0f\n"
          "available_memory_bytes %.0f\n", b.cells, b.rows, b.steps, b.neuron_steps, b.bytes, b.available);
   return 0;
@@ -203,7 +207,8 @@ static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, co
   /* A study is estimated as one run of the solver it studies. */
   if (job == mf_converge_job && cfg.converge.solver == MF_CONVERGE_HJ) kind = MF_JOB_HJ;
   if (args.estimate) return print_estimate(kind, &cfg);
-  mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet ? NULL : stdout};
+  /* Under mpirun only rank 0 speaks. */
+  mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet || mf_dist_rank() > 0 ? NULL : stdout};
   mf_status status = job(&cfg, &opts);
   return status == MF_OK ? 0 : fail(status);
 }
@@ -332,7 +337,11 @@ int main(int argc, char **argv)
   /* Past a file-size limit writes fail with EFBIG and are reported, instead of killing the process. */
   signal(SIGXFSZ, SIG_IGN);
   if (mf_interrupt_install() != MF_OK) return fail(MF_EBUG);
-  return finish_stdout(dispatch(argc, argv));
+  /* Under mpirun or srun: one of R ranks (distribute.h). */
+  if (mf_dist_init(&argc, &argv) != MF_OK) return fail(MF_EBUG);
+  const int rc = finish_stdout(dispatch(argc, argv));
+  mf_dist_finalize();
+  return rc;
 }
 
 static int dispatch(int argc, char **argv)

@@ -10,11 +10,14 @@
  *   steps         particle steps of one network (at most 2^32 - 1: the step
  *                 is a word of the Philox counter);
  *   neuron_steps  all particle work (at most MF_BUDGET_MAX_NEURON_STEPS,
- *                 about an hour on 2 cores);
+ *                 about an hour on 2 cores); for `particles` under mpirun,
+ *                 one rank's share;
  *   bytes         the peak resident memory: the sizes of every array the job
  *                 allocates, and for CVODE its own vectors per unknown,
  *                 measured (docs/numerics.md, "Memory").  CVODE's work,
  *                 cells x steps, is not known in advance and not estimated.
+ *                 For `particles` under mpirun: the shares of the ranks on
+ *                 this machine (distribute.h, docs/scaling.md).
  *
  * bytes is compared with the memory available: the smallest of MemAvailable
  * (/proc/meminfo), the room under the address-space limit (ulimit -v) and

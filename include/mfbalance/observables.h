@@ -35,11 +35,13 @@ void mf_observables_density(const mf_grid *grid, const double *rho, mf_pop_obser
 void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observables *obs);
 
 /* The observables of a particle state, in the same terms: mean and sd from
- * the samples exactly, m from the samples, A and V from m and the sample
+ * the samples (exact sums of the sums over blocks of 512, exactsum.h), m from the samples, A and V from m and the sample
  * means (which C_p needs with electrical coupling), mass = share of the samples
  * inside the grid, mode from the histogram on the grid (refined by the same
  * parabola).  density (length P * grid->n) receives the normalised
- * histograms, count / (n_p w_i). */
+ * histograms, count / (n_p w_i).  With a network shared by several ranks
+ * (particles.h) a collective: the sums and histograms are the network's,
+ * the same bits as with one rank. */
 void mf_observables_particles(const mf_particles *ps, const mf_grid *grid, mf_pop_observables *obs, double *density);
 
 /* The 1-Wasserstein distance int |F_n - F| dx between the empirical measure

@@ -30,13 +30,15 @@
  * Random numbers: Philox4x32-10 (Salmon et al., SC'11; Random123) keyed by
  * the seed, with the counter (step, population, block of 512 neurons); the
  * normals of a block come from Box-Muller.  A neuron's noise depends only on
- * (seed, population, index, step), and the activities and means are summed
- * in a fixed block order, so results are bit-identical for any number of
- * threads.
+ * (seed, population, index, step), and the activities and means are exact
+ * sums of the blocks' partial sums (exactsum.h), so results are
+ * bit-identical for any number of threads, and for any number of MPI ranks
+ * sharing the network (mf_particles_create_share, distribute.h).
  */
 #ifndef MFBALANCE_PARTICLES_H
 #define MFBALANCE_PARTICLES_H
 
+#include "mfbalance/exactsum.h"
 #include "mfbalance/model.h"
 #include "mfbalance/status.h"
 
@@ -60,6 +62,18 @@ typedef struct mf_particles mf_particles;
  * model is copied.  NULL (with a message) on bad options or no memory. */
 mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts *opts);
 
+/* The share of rank `rank` of `ranks` of the same network: of every
+ * population's blocks of MF_PARTICLE_BLOCK = 512 neurons, the contiguous
+ * run [nb rank / ranks, nb (rank + 1) / ranks) (nb the population's
+ * blocks).  With ranks > 1, ranks must be mf_dist_size() (distribute.h)
+ * and every rank calls this, mf_particles_advance and the sums below
+ * together (they are collectives); the activities, means, time and status
+ * are then the same on every rank, and the voltages held are bit for bit
+ * those of the same neurons in mf_particles_create's network.
+ * mf_particles_create is the share 0 of 1.  NULL (with a message, on
+ * every rank) on bad options or no memory on some rank. */
+mf_particles *mf_particles_create_share(const mf_model *model, const mf_particle_opts *opts, int rank, int ranks);
+
 /* Frees the simulation; mf_particles_free(NULL) does nothing. */
 void mf_particles_free(mf_particles *ps);
 
@@ -74,9 +88,24 @@ mf_status mf_particles_advance(mf_particles *ps, double tout);
 double mf_particles_time(const mf_particles *ps);
 long mf_particles_steps(const mf_particles *ps);
 double mf_particles_wall(const mf_particles *ps); /* seconds spent stepping */
-long mf_particles_count(const mf_particles *ps, int p);
+/* Seconds spent in the reductions over ranks (the MPI_Allreduce of the
+ * step's sums, waiting for the slowest rank included), and in *count (if
+ * not NULL) how many; 0 with one rank. */
+double mf_particles_reduce_wall(const mf_particles *ps, long *count);
+long mf_particles_count(const mf_particles *ps, int p);       /* neurons of population p in the network */
+long mf_particles_held(const mf_particles *ps, int p);        /* of them, held by this share */
+long mf_particles_first(const mf_particles *ps, int p);       /* index in the population of the first held */
+int mf_particles_ranks(const mf_particles *ps);               /* ranks sharing the network (1: all here) */
+/* The mf_particles_held(ps, p) voltages of population p held here (all of them with one rank). */
 const double *mf_particles_voltages(const mf_particles *ps, int p);
 const mf_model *mf_particles_model(const mf_particles *ps);
+
+/* Sums over the network's ranks (collectives when ranks > 1, else
+ * nothing to do): s[k] (k < count) becomes the exact sum of every rank's
+ * s[k]; v[k] (k < count) the sum of every rank's v[k], exact for integer
+ * counts below 2^53.  MF_OK or a failure of MPI. */
+mf_status mf_particles_sum_exact(const mf_particles *ps, mf_exactsum *s, int count);
+mf_status mf_particles_sum_counts(const mf_particles *ps, double *v, long count);
 
 /* The activities m_q of the current state (length P). */
 void mf_particles_activities(const mf_particles *ps, double *m);

@@ -3,7 +3,9 @@
  * printed with 17 significant digits; density values with 12. */
 #include "mfbalance/observables.h"
 
+#include "mfbalance/exactsum.h"
 #include "mfbalance/fhn_limit.h"
+#include "../particles/particles_kernel.h" /* MF_PARTICLE_BLOCK: the blocks the sums are made of */
 
 #include <math.h>
 #include <stdlib.h>
@@ -65,33 +67,63 @@ void mf_observables_compute(const mf_fv *fv, const double *rho, mf_pop_observabl
   }
 }
 
+/* The exact sum over population p's held voltages of (x - c)^power (power 1
+ * or 2), as the sum of blocks of MF_PARTICLE_BLOCK neurons summed in
+ * order: the same bits for any split of the network into ranks, whose
+ * shares start at block boundaries (particles.h). */
+static void block_sum(const double *x, long held, double c, int power, mf_exactsum *s)
+{
+  mf_exactsum_clear(s);
+  for (long b = 0; b < held; b += MF_PARTICLE_BLOCK) {
+    const long end = b + MF_PARTICLE_BLOCK < held ? b + MF_PARTICLE_BLOCK : held;
+    double part = 0.0;
+    if (power == 1)
+      for (long i = b; i < end; i++) part += x[i] - c;
+    else
+      for (long i = b; i < end; i++) part += (x[i] - c) * (x[i] - c);
+    mf_exactsum_add(s, part);
+  }
+}
+
 void mf_observables_particles(const mf_particles *ps, const mf_grid *grid, mf_pop_observables *obs, double *density)
 {
-  double m[MF_MAX_POPS], xbar[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS];
+  double m[MF_MAX_POPS], xbar[MF_MAX_POPS], A[MF_MAX_POPS], C[MF_MAX_POPS], mean[MF_MAX_POPS];
+  mf_exactsum sum[MF_MAX_POPS];
   mf_particles_activities(ps, m);
   mf_particles_means(ps, xbar);
   const mf_model *model = mf_particles_model(ps);
+  const int P = model->P;
   mf_model_coupling(model, m, xbar, A, C);
-  for (int p = 0; p < model->P; p++) {
+  /* (The sums over ranks cannot fail but through MPI, whose default handler ends the job.) */
+  /* Means, then deviations from them: the network's sums (collectives with several ranks). */
+  for (int p = 0; p < P; p++) block_sum(mf_particles_voltages(ps, p), mf_particles_held(ps, p), 0.0, 1, &sum[p]);
+  mf_particles_sum_exact(ps, sum, P);
+  for (int p = 0; p < P; p++) mean[p] = mf_exactsum_value(&sum[p]) / (double)mf_particles_count(ps, p);
+  for (int p = 0; p < P; p++) block_sum(mf_particles_voltages(ps, p), mf_particles_held(ps, p), mean[p], 2, &sum[p]);
+  mf_particles_sum_exact(ps, sum, P);
+  /* Histograms: counts of neurons per cell (and inside the grid, the last P entries), added over the ranks. */
+  double inside[MF_MAX_POPS];
+  for (int p = 0; p < P; p++) {
     const double *x = mf_particles_voltages(ps, p);
-    const long count = mf_particles_count(ps, p);
     double *r = density + (size_t)p * grid->n;
-    double sum = 0.0, dev = 0.0;
-    long inside = 0;
-    for (long i = 0; i < count; i++) sum += x[i];
-    const double mean = sum / (double)count;
-    for (long i = 0; i < count; i++) dev += (x[i] - mean) * (x[i] - mean);
     memset(r, 0, (size_t)grid->n * sizeof(double));
-    for (long i = 0; i < count; i++) {
+    inside[p] = 0.0;
+    for (long i = 0; i < mf_particles_held(ps, p); i++) {
       if (x[i] < grid->faces[0] || x[i] > grid->faces[grid->n]) continue;
       r[mf_grid_locate(grid, x[i])] += 1.0;
-      inside++;
+      inside[p] += 1.0;
     }
+  }
+  mf_particles_sum_counts(ps, density, (long)P * grid->n);
+  mf_particles_sum_counts(ps, inside, P);
+  for (int p = 0; p < P; p++) {
+    const long count = mf_particles_count(ps, p);
+    double *r = density + (size_t)p * grid->n;
     for (int i = 0; i < grid->n; i++) r[i] /= (double)count * grid->w[i];
     mf_pop_observables *o = &obs[p];
-    o->mass = (double)inside / (double)count;
-    o->mean = mean;
-    o->sd = sqrt(dev / (double)count);
+    o->mass = inside[p] / (double)count;
+    o->mean = mean[p];
+    o->sd = sqrt(mf_exactsum_value(&sum[p]) / (double)count);
     o->mode = density_mode(grid, r);
     o->m = m[p];
     o->A = A[p];

@@ -13,6 +13,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/budget.h"
 
+#include "mfbalance/distribute.h"
+
 #include "mfbalance/balance.h"
 #include "mfbalance/run.h"
 
@@ -296,14 +298,16 @@ mf_status mf_budget_check(mf_job job, const mf_config *cfg, mf_budget *out)
     if ((st = check_network_size(cfg, cfg->particles.n, "particles.n")) != MF_OK) return st;
     b->rows = output_rows(cfg->t_end, cfg->output_dt, cfg->nsnapshots);
     if ((st = check_rows(b->rows, "time.t_end", cfg->t_end, "time.output_dt", cfg->output_dt)) != MF_OK) return st;
-    const double n = (double)cfg->particles.n;
+    /* Under mpirun each rank holds and steps its share (distribute.h); the ranks on this
+     * machine share its memory. */
+    const double ranks = mf_dist_size(), here = mf_dist_node_size(), n = ceil((double)cfg->particles.n / ranks);
     b->steps = ceil(cfg->t_end / cfg->particles.dt - 1e-9);
     b->neuron_steps = n * b->steps;
     if ((st = check_steps(b->steps, cfg->t_end, cfg->particles.dt, "particles.dt")) != MF_OK) return st;
     if ((st = check_work(b->neuron_steps, "particles.n or raise particles.dt")) != MF_OK) return st;
     /* voltages, block sums, histograms and grid, output times */
-    b->bytes = MF_BUDGET_BASE_BYTES + DOUBLE * (n + 2.0 * ceil(n / 512.0)) + DOUBLE * (P + 3.0) * cells +
-               DOUBLE * b->rows;
+    b->bytes = here * (MF_BUDGET_BASE_BYTES + DOUBLE * (n + 2.0 * ceil(n / 512.0)) + DOUBLE * (P + 3.0) * cells +
+                       DOUBLE * b->rows);
     if (b->bytes > b->available)
       return mf_error(MF_EINPUT, "particles needs about %s of memory (%.3g neurons), more than the %s available; "
                       "lower particles.n", human(b->bytes, need, sizeof need), n, human(b->available, have, sizeof have));

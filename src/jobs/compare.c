@@ -14,6 +14,7 @@
  *                balance voltage: the picture of the double limit. */
 #include "mfbalance/balance.h"
 #include "mfbalance/budget.h"
+#include "mfbalance/distribute.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/observables.h"
 #include "mfbalance/output.h"
@@ -72,6 +73,106 @@ static mf_status open_outputs(const mf_config *cfg, const mf_run_opts *opts, mf_
   return mf_outfile_open(rows, opts->outdir, name);
 }
 
+/* The networks of the compare job, one unit each (distribute.h deals them
+ * to the ranks): network (k, r) has compare_n[k] neurons and seed
+ * seed + r.  Its result is `done` (how many comparison times it reached)
+ * then mean, sd and W1 per time and population. */
+typedef struct {
+  const mf_config *cfg;
+  const mf_run_opts *opts;
+  const mf_grid *grid;
+  const double *times;
+  int nt;
+  const pde_density *pde;
+  const mf_pop_observables *pde_obs;
+  double *density, *buf;     /* workspaces: P x cells, the largest n */
+  int *unit_k, *unit_r;      /* network u is replica unit_r[u] of size compare_n[unit_k[u]] */
+  FILE *rows;                /* compare.csv (rank 0) */
+  double sum[MF_MAX_POPS], sum2[MF_MAX_POPS], late[MF_MAX_POPS]; /* over the replicas of the current n */
+  long nlate[MF_MAX_POPS];
+  double *w1_end;            /* per n and population: W1 averaged over the late times and the replicas */
+} compare_ctx;
+
+static int replicas(const mf_config *cfg, int k)
+{
+  return (int)fmin(cfg->compare_replicas, ceil(1e6 / (double)cfg->compare_n[k]));
+}
+
+static mf_status compare_network(int u, void *result, void *ctx)
+{
+  const compare_ctx *c = ctx;
+  const mf_config *cfg = c->cfg;
+  const int P = cfg->model.P;
+  double *res = result;
+  res[0] = 0.0;
+  mf_particle_opts po = cfg->particles;
+  po.n = cfg->compare_n[c->unit_k[u]];
+  po.seed = cfg->particles.seed + (uint64_t)c->unit_r[u];
+  mf_particles *ps = mf_particles_create(&cfg->model, &po);
+  if (!ps) return mf_errcode();
+  mf_status status = MF_OK;
+  for (int j = 0; j < c->nt; j++) {
+    if (mf_interrupted()) {
+      status = mf_interrupt_status("t", mf_particles_time(ps));
+      break;
+    }
+    if (c->times[j] > 0.0 && (status = mf_particles_advance(ps, c->times[j])) != MF_OK) break;
+    mf_pop_observables obs[MF_MAX_POPS];
+    mf_observables_particles(ps, c->grid, obs, c->density);
+    for (int p = 0; p < P; p++) {
+      sorted_voltages(ps, p, c->buf);
+      const pde_density *d = &c->pde[(size_t)j * P + p];
+      double *out = res + 1 + 3 * ((size_t)j * P + p);
+      out[0] = obs[p].mean, out[1] = obs[p].sd;
+      out[2] = mf_wasserstein1(d->grid, d->rho, c->buf, mf_particles_count(ps, p));
+    }
+    res[0] = j + 1;
+  }
+  mf_particles_free(ps);
+  return status;
+}
+
+/* Rank 0: network u's rows into compare.csv and the log, its W1 into the
+ * averages; after the last replica of an n, the averages of that n. */
+static void compare_emit(int u, const void *result, mf_status status, void *ctx)
+{
+  compare_ctx *c = ctx;
+  const mf_config *cfg = c->cfg;
+  const mf_model *model = &cfg->model;
+  const int P = model->P, k = c->unit_k[u], r = c->unit_r[u], R = replicas(cfg, k), nt = c->nt;
+  const double *res = result;
+  const long n = cfg->compare_n[k];
+  FILE *log = c->opts->log;
+  const double *times = c->times;
+  if (r == 0) {
+    memset(c->sum, 0, sizeof c->sum), memset(c->sum2, 0, sizeof c->sum2), memset(c->late, 0, sizeof c->late);
+    memset(c->nlate, 0, sizeof c->nlate);
+  }
+  for (int j = 0; j < (int)res[0]; j++)
+    for (int p = 0; p < P; p++) {
+      const double *o = res + 1 + 3 * ((size_t)j * P + p), mean = o[0], sd = o[1], w1 = o[2];
+      const mf_pop_observables *q = &c->pde_obs[(size_t)j * MF_MAX_POPS + p];
+      fprintf(c->rows, "%ld,%d,%llu,%.17g,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", n, r + 1,
+              (unsigned long long)(cfg->particles.seed + (uint64_t)r), times[j], model->pop[p].name, q->mean, mean,
+              mean - q->mean, q->sd, sd, sd - q->sd, w1);
+      if (log && r == 0 && (mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[j], cfg->t_end) || j == nt - 1))
+        fprintf(log, "  %9ld %7.4g %-5s %12.8f %12.8f %10.2e %10.2e %10.3e\n", n, times[j], model->pop[p].name,
+                q->mean, mean, mean - q->mean, sd - q->sd, w1);
+      if (j == nt - 1) c->sum[p] += w1, c->sum2[p] += w1 * w1;
+      if (times[j] >= 0.5 * cfg->t_end) c->late[p] += w1, c->nlate[p]++;
+    }
+  fflush(c->rows);
+  if (status != MF_OK || r != R - 1) return;
+  for (int p = 0; p < P; p++) {
+    const double mean = c->sum[p] / R, var = R > 1 ? (c->sum2[p] - R * mean * mean) / (R - 1) : NAN;
+    c->w1_end[k * MF_MAX_POPS + p] = c->late[p] / (double)c->nlate[p];
+    if (log)
+      fprintf(log, "  n = %ld, %s, %d networks: W1 at t = %g: %.4e +- %.1e; averaged over t in [%g, %g]: %.4e\n", n,
+              model->pop[p].name, R, times[nt - 1], mean, R > 1 ? sqrt(fmax(var, 0.0) / R) : NAN, 0.5 * cfg->t_end,
+              cfg->t_end, c->late[p] / (double)c->nlate[p]);
+  }
+}
+
 mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
 {
   const mf_model *model = &cfg->model;
@@ -87,7 +188,13 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_outfile rows = {0}, fits = {0};
   mf_status status, io;
 
-  if ((status = open_outputs(cfg, opts, &rows, "compare.csv")) != MF_OK) goto done;
+  /* Under mpirun: rank 0 writes; every rank solves the PDE (cheap) and runs its share of the networks. */
+  const int root = mf_dist_rank() == 0;
+  int *unit_k = NULL, *unit_r = NULL;
+  double *results = NULL;
+  if ((status = mf_dist_from_root(root ? open_outputs(cfg, opts, &rows, "compare.csv")
+                                       : mf_budget_check(MF_JOB_COMPARE, cfg, NULL))) != MF_OK)
+    goto done;
   if (nt < 0) {
     status = mf_errcode();
     goto done;
@@ -105,10 +212,16 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   pde_obs = malloc((size_t)nt * MF_MAX_POPS * sizeof *pde_obs);
   buf = malloc((size_t)nmax * sizeof *buf);
   w1_end = malloc((size_t)cfg->ncompare * MF_MAX_POPS * sizeof *w1_end);
-  if (!pde || !pde_obs || !buf || !w1_end) {
-    status = mf_error(MF_ENOMEM, "out of memory");
+  int units = 0;
+  for (int k = 0; k < cfg->ncompare; k++) units += replicas(cfg, k);
+  const size_t result_size = (1 + 3 * (size_t)nt * (size_t)P) * sizeof(double);
+  unit_k = malloc((size_t)units * sizeof *unit_k);
+  unit_r = malloc((size_t)units * sizeof *unit_r);
+  results = malloc((size_t)units * result_size);
+  if ((status = mf_dist_agree(!pde || !pde_obs || !buf || !w1_end || !unit_k || !unit_r || !results
+                                  ? mf_error(MF_ENOMEM, "out of memory")
+                                  : MF_OK)) != MF_OK)
     goto done;
-  }
   /* The PDE once, its densities kept at every comparison time. */
   const mf_discretisation disc = mf_config_discretisation(cfg, grid);
   if (!(solver = mf_solver_create(model, &disc, &cfg->integ))) {
@@ -126,64 +239,24 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     mf_solver_observables(solver, pde_obs + (size_t)j * MF_MAX_POPS);
   }
 
-  fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
+  if (root) fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
   if (opts->log)
     fprintf(opts->log, "mfbalance compare: PDE (%s, %d cells) against the network (replica 1 shown; W1 averaged)\n"
             "  %9s %7s %-5s %12s %12s %10s %10s %10s\n", mf_solver_method_name(solver), mf_solver_grid(solver, 0)->n, "n", "t", "pop", "mean pde", "mean net", "d mean",
             "d sd", "W1");
   double *density = malloc(N * sizeof *density);
-  if (!density) goto done;
-  status = MF_OK;
-  for (int k = 0; k < cfg->ncompare && status == MF_OK; k++) {
-    const long n = cfg->compare_n[k];
-    const int R = (int)fmin(cfg->compare_replicas, ceil(1e6 / (double)n));
-    double sum[MF_MAX_POPS] = {0}, sum2[MF_MAX_POPS] = {0}, late[MF_MAX_POPS] = {0};
-    long nlate[MF_MAX_POPS] = {0};
-    for (int r = 0; r < R && status == MF_OK; r++) {
-      mf_particle_opts po = cfg->particles;
-      po.n = n;
-      po.seed = cfg->particles.seed + (uint64_t)r;
-      if (!(ps = mf_particles_create(model, &po))) {
-        status = mf_errcode();
-        break;
-      }
-      for (int j = 0; j < nt; j++) {
-        if (mf_interrupted()) {
-          status = mf_interrupt_status("t", mf_particles_time(ps));
-          break;
-        }
-        if (times[j] > 0.0 && (status = mf_particles_advance(ps, times[j])) != MF_OK) break;
-        mf_pop_observables obs[MF_MAX_POPS];
-        mf_observables_particles(ps, grid, obs, density);
-        for (int p = 0; p < P; p++) {
-          sorted_voltages(ps, p, buf);
-          const pde_density *d = &pde[(size_t)j * P + p];
-          const double w1 = mf_wasserstein1(d->grid, d->rho, buf, mf_particles_count(ps, p));
-          const mf_pop_observables *q = &pde_obs[(size_t)j * MF_MAX_POPS + p];
-          fprintf(rows.fp, "%ld,%d,%llu,%.17g,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", n, r + 1,
-                  (unsigned long long)po.seed, times[j], model->pop[p].name, q->mean, obs[p].mean,
-                  obs[p].mean - q->mean, q->sd, obs[p].sd, obs[p].sd - q->sd, w1);
-          if (opts->log && r == 0 && (mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[j], cfg->t_end) || j == nt - 1))
-            fprintf(opts->log, "  %9ld %7.4g %-5s %12.8f %12.8f %10.2e %10.2e %10.3e\n", n, times[j],
-                    model->pop[p].name, q->mean, obs[p].mean, obs[p].mean - q->mean, obs[p].sd - q->sd, w1);
-          if (j == nt - 1) sum[p] += w1, sum2[p] += w1 * w1;
-          if (times[j] >= 0.5 * cfg->t_end) late[p] += w1, nlate[p]++;
-        }
-      }
-      fflush(rows.fp);
-      mf_particles_free(ps);
-      ps = NULL;
-    }
-    for (int p = 0; p < P && status == MF_OK; p++) {
-      const double mean = sum[p] / R, var = R > 1 ? (sum2[p] - R * mean * mean) / (R - 1) : NAN;
-      w1_end[k * MF_MAX_POPS + p] = late[p] / (double)nlate[p];
-      if (opts->log)
-        fprintf(opts->log, "  n = %ld, %s, %d networks: W1 at t = %g: %.4e +- %.1e; averaged over t in [%g, %g]: %.4e\n",
-                n, model->pop[p].name, R, times[nt - 1], mean, R > 1 ? sqrt(fmax(var, 0.0) / R) : NAN,
-                0.5 * cfg->t_end, cfg->t_end, late[p] / (double)nlate[p]);
-    }
+  if ((status = mf_dist_agree(density ? MF_OK : mf_error(MF_ENOMEM, "out of memory"))) != MF_OK) goto done;
+  {
+    int u = 0, kept = 0;
+    for (int k = 0; k < cfg->ncompare; k++)
+      for (int r = 0; r < replicas(cfg, k); r++) unit_k[u] = k, unit_r[u] = r, u++;
+    compare_ctx c = {.cfg = cfg, .opts = opts, .grid = grid, .times = times, .nt = nt, .pde = pde,
+                     .pde_obs = pde_obs, .density = density, .buf = buf, .unit_k = unit_k, .unit_r = unit_r,
+                     .rows = rows.fp, .w1_end = w1_end};
+    status = mf_dist_deal(units, result_size, results, compare_network, compare_emit, &c, &kept);
   }
   free(density);
+  if (!root) goto done;
   if ((io = mf_outfile_commit(&rows)) != MF_OK && status == MF_OK) status = io;
   if (status != MF_OK || cfg->ncompare < 2) goto done;
 
@@ -210,91 +283,120 @@ done:
   mf_solver_free(solver);
   mf_grid_free(grid);
   free_densities(pde, pde ? (size_t)nt * (size_t)P : 0);
-  free(pde_obs), free(buf), free(w1_end), free(times);
+  free(pde_obs), free(buf), free(w1_end), free(times), free(unit_k), free(unit_r), free(results);
+  /* Rank 0's outcome (its files) is every rank's. */
+  return mf_dist_from_root(status);
+}
+
+/* The cells of the doublelimit job, one unit each (distribute.h deals them
+ * to the ranks): cell u is gamma_{u / ncompare} and n_{u mod ncompare}. */
+typedef struct {
+  double dt, xs[MF_MAX_POPS], mean[MF_MAX_POPS], sd[MF_MAX_POPS], w1[MF_MAX_POPS];
+} doublelimit_cell;
+
+typedef struct {
+  const mf_config *cfg;
+  const mf_run_opts *opts;
+  const mf_grid *grid;
+  FILE *rows; /* doublelimit.csv (rank 0) */
+} doublelimit_ctx;
+
+static mf_status doublelimit_run(int u, void *result, void *ctx)
+{
+  const doublelimit_ctx *c = ctx;
+  const mf_config *cfg = c->cfg;
+  const mf_grid *grid = c->grid;
+  const int P = cfg->model.P, k = u % cfg->ncompare;
+  doublelimit_cell *cell = result;
+  mf_model model = cfg->model;
+  model.gamma = cfg->sweep.gammas[u / cfg->ncompare];
+  if (mf_interrupted())
+    return k == 0 ? mf_interrupt_status("gamma", model.gamma) : mf_interrupt_status("n", (double)cfg->compare_n[k]);
+  mf_balance_point points[MF_BALANCE_MAX_ROOTS];
+  int npoints = 0;
+  /* Pure electrical coupling balances on the consensus line: x* is the point of it that the
+   * early-behaviour flow reaches from the final means (mf_balance_consensus_point). */
+  const int consensus = mf_balance_is_consensus(&model);
+  mf_status status;
+  if ((status = mf_balance_find(&model, grid->faces[0], grid->faces[grid->n], points, MF_BALANCE_MAX_ROOTS,
+                                &npoints)) != MF_OK)
+    return status;
+  if (npoints == 0 && !consensus)
+    return mf_error(MF_ENUMERIC, "gamma = %g: no balance point in the grid's interval", model.gamma);
+  mf_particle_opts po = cfg->particles;
+  po.n = cfg->compare_n[k];
+  /* The activities are frozen over a step: keep gamma dt at most 1/2. */
+  po.dt = fmin(po.dt, 0.5 / model.gamma);
+  cell->dt = po.dt;
+  mf_particles *ps = mf_particles_create(&model, &po);
+  if (!ps) return mf_errcode();
+  if ((status = mf_particles_advance(ps, cfg->t_end)) == MF_OK) {
+    for (int p = 0; p < P; p++) {
+      const double *x = mf_particles_voltages(ps, p);
+      const long n = mf_particles_count(ps, p);
+      double s = 0.0, d = 0.0;
+      for (long i = 0; i < n; i++) s += x[i];
+      cell->mean[p] = s / (double)n;
+      for (long i = 0; i < n; i++) d += (x[i] - cell->mean[p]) * (x[i] - cell->mean[p]);
+      cell->sd[p] = sqrt(d / (double)n);
+    }
+    double line[MF_MAX_POPS];
+    const int near = consensus ? -1 : mf_balance_nearest(points, npoints, P, cell->mean);
+    if (!consensus || (status = mf_balance_consensus_point(&model, cell->mean, line)) == MF_OK)
+      for (int p = 0; p < P; p++) {
+        cell->xs[p] = consensus ? line[p] : points[near].x[p];
+        cell->w1[p] = mf_wasserstein1_dirac(mf_particles_voltages(ps, p), mf_particles_count(ps, p), cell->xs[p]);
+      }
+  }
+  mf_particles_free(ps);
   return status;
+}
+
+/* Rank 0: cell u's rows into doublelimit.csv and the log. */
+static void doublelimit_emit(int u, const void *result, mf_status status, void *ctx)
+{
+  const doublelimit_ctx *c = ctx;
+  const mf_config *cfg = c->cfg;
+  const doublelimit_cell *cell = result;
+  if (status != MF_OK) return;
+  const double gamma = cfg->sweep.gammas[u / cfg->ncompare];
+  const long n = cfg->compare_n[u % cfg->ncompare];
+  for (int p = 0; p < cfg->model.P; p++) {
+    const char *name = cfg->model.pop[p].name;
+    fprintf(c->rows, "%.17g,%ld,%s,%.17g,%.17g,%.17g,%.17g,%.17g\n", gamma, n, name, cell->dt, cell->xs[p],
+            cell->mean[p], cell->sd[p], cell->w1[p]);
+    if (c->opts->log)
+      fprintf(c->opts->log, "  %9.4g %9ld %-5s %10.3g %12.8f %12.8f %11.4e\n", gamma, n, name, cell->dt, cell->xs[p],
+              cell->mean[p], cell->w1[p]);
+  }
+  fflush(c->rows);
 }
 
 mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts)
 {
-  const int P = cfg->model.P;
   mf_outfile rows = {0};
   mf_grid *grid = NULL;
+  doublelimit_cell *cells = NULL;
   mf_status status;
-  if ((status = open_outputs(cfg, opts, &rows, "doublelimit.csv")) != MF_OK) goto done;
+  /* Under mpirun: rank 0 writes; the cells are dealt to the ranks. */
+  const int root = mf_dist_rank() == 0, count = cfg->sweep.ngammas * cfg->ncompare;
+  if ((status = mf_dist_from_root(root ? open_outputs(cfg, opts, &rows, "doublelimit.csv")
+                                       : mf_budget_check(MF_JOB_DOUBLELIMIT, cfg, NULL))) != MF_OK)
+    goto done;
   if (!(grid = mf_config_grid(cfg))) {
     status = mf_errcode();
     goto done;
   }
-  fputs("gamma,n,population,dt,x_star,mean,sd,w1_dirac\n", rows.fp);
+  cells = calloc((size_t)(count > 0 ? count : 1), sizeof *cells);
+  if ((status = mf_dist_agree(cells ? MF_OK : mf_error(MF_ENOMEM, "out of memory"))) != MF_OK) goto done;
+  if (root) fputs("gamma,n,population,dt,x_star,mean,sd,w1_dirac\n", rows.fp);
   if (opts->log)
     fprintf(opts->log, "mfbalance doublelimit: W1(empirical measure at t = %g, Dirac at x*)\n  %9s %9s %-5s %10s %12s %12s %11s\n",
             cfg->t_end, "gamma", "n", "pop", "dt", "x*", "mean", "W1");
-  for (int g = 0; g < cfg->sweep.ngammas && status == MF_OK; g++) {
-    if (mf_interrupted()) {
-      status = mf_interrupt_status("gamma", cfg->sweep.gammas[g]);
-      break;
-    }
-    mf_model model = cfg->model;
-    model.gamma = cfg->sweep.gammas[g];
-    mf_balance_point points[MF_BALANCE_MAX_ROOTS];
-    int npoints = 0;
-    /* Pure electrical coupling balances on the consensus line: x* is the point of it that the
-     * early-behaviour flow reaches from the final means (mf_balance_consensus_point). */
-    const int consensus = mf_balance_is_consensus(&model);
-    if ((status = mf_balance_find(&model, grid->faces[0], grid->faces[grid->n], points, MF_BALANCE_MAX_ROOTS,
-                                  &npoints)) != MF_OK)
-      break;
-    if (npoints == 0 && !consensus) {
-      status = mf_error(MF_ENUMERIC, "gamma = %g: no balance point in the grid's interval", model.gamma);
-      break;
-    }
-    for (int k = 0; k < cfg->ncompare && status == MF_OK; k++) {
-      if (mf_interrupted()) {
-        status = mf_interrupt_status("n", (double)cfg->compare_n[k]);
-        break;
-      }
-      mf_particle_opts po = cfg->particles;
-      po.n = cfg->compare_n[k];
-      /* The activities are frozen over a step: keep gamma dt at most 1/2. */
-      po.dt = fmin(po.dt, 0.5 / model.gamma);
-      mf_particles *ps = mf_particles_create(&model, &po);
-      if (!ps) {
-        status = mf_errcode();
-        break;
-      }
-      status = mf_particles_advance(ps, cfg->t_end);
-      if (status == MF_OK) {
-        double means[MF_MAX_POPS], sds[MF_MAX_POPS];
-        for (int p = 0; p < P; p++) {
-          const double *x = mf_particles_voltages(ps, p);
-          const long n = mf_particles_count(ps, p);
-          double s = 0.0, d = 0.0;
-          for (long i = 0; i < n; i++) s += x[i];
-          means[p] = s / (double)n;
-          for (long i = 0; i < n; i++) d += (x[i] - means[p]) * (x[i] - means[p]);
-          sds[p] = sqrt(d / (double)n);
-        }
-        double line[MF_MAX_POPS];
-        const int near = consensus ? -1 : mf_balance_nearest(points, npoints, P, means);
-        if (consensus && (status = mf_balance_consensus_point(&model, means, line)) != MF_OK) {
-          mf_particles_free(ps);
-          break;
-        }
-        for (int p = 0; p < P; p++) {
-          const double xs = consensus ? line[p] : points[near].x[p];
-          const double w1 = mf_wasserstein1_dirac(mf_particles_voltages(ps, p), mf_particles_count(ps, p), xs);
-          fprintf(rows.fp, "%.17g,%ld,%s,%.17g,%.17g,%.17g,%.17g,%.17g\n", model.gamma, po.n, model.pop[p].name,
-                  po.dt, xs, means[p], sds[p], w1);
-          if (opts->log)
-            fprintf(opts->log, "  %9.4g %9ld %-5s %10.3g %12.8f %12.8f %11.4e\n", model.gamma, po.n,
-                    model.pop[p].name, po.dt, xs, means[p], w1);
-        }
-        fflush(rows.fp);
-      }
-      mf_particles_free(ps);
-    }
-  }
-  {
+  doublelimit_ctx c = {.cfg = cfg, .opts = opts, .grid = grid, .rows = rows.fp};
+  int kept = 0;
+  status = mf_dist_deal(count, sizeof *cells, cells, doublelimit_run, doublelimit_emit, &c, &kept);
+  if (root) {
     mf_status io = mf_outfile_commit(&rows);
     if (status == MF_OK) status = io;
   }
@@ -303,5 +405,7 @@ mf_status mf_doublelimit_job(const mf_config *cfg, const mf_run_opts *opts)
 done:
   mf_outfile_discard(&rows);
   mf_grid_free(grid);
-  return status;
+  free(cells);
+  /* Rank 0's outcome (its files) is every rank's. */
+  return mf_dist_from_root(status);
 }

@@ -4,6 +4,7 @@
 #include "mfbalance/run.h"
 
 #include "mfbalance/budget.h"
+#include "mfbalance/distribute.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/output.h"
 #include "mfbalance/series.h"
@@ -392,10 +393,55 @@ static void print_sweep_row(FILE *log, const mf_config *cfg, const mf_sweep_row 
   }
 }
 
+/* With several ranks: the gammas dealt to the ranks in turn (gamma k to rank
+ * k mod R, so that the expensive large gammas are spread), then gathered by
+ * rank 0 in order, which writes and logs them.  The rows kept are those
+ * before the first failed or interrupted one, as in one process; *status
+ * is that row's status (with its message) on every rank.  Returns how many. */
+static int sweep_shared(const mf_config *cfg, const mf_run_opts *opts, mf_outfile *rows_file, mf_sweep_row *rows,
+                        mf_status *status)
+{
+  const int n = cfg->sweep.ngammas, rank = mf_dist_rank(), ranks = mf_dist_size();
+  mf_status *row_status = malloc((size_t)n * sizeof *row_status);
+  if ((*status = mf_dist_agree(row_status ? MF_OK : mf_error(MF_ENOMEM, "out of memory"))) != MF_OK) {
+    free(row_status);
+    return 0;
+  }
+  mf_status mine = MF_OK;
+  for (int k = rank; k < n; k += ranks) {
+    if (mine == MF_OK && mf_interrupted()) mine = mf_interrupt_status("gamma", cfg->sweep.gammas[k]);
+    if (mine == MF_OK) mine = mf_sweep_one(cfg, cfg->sweep.gammas[k], &rows[k]);
+    row_status[k] = mine; /* after a failure the rank's later rows are not computed */
+  }
+  int kept = 0;
+  for (int k = 0; k < n; k++) {
+    const int owner = k % ranks;
+    mf_dist_to_root(&row_status[k], sizeof row_status[k], owner);
+    mf_dist_to_root(&rows[k], sizeof rows[k], owner);
+    if (rank == 0 && kept == k && row_status[k] == MF_OK) {
+      mf_sweep_write_row(rows_file->fp, &cfg->model, &rows[k]);
+      if (opts->log) print_sweep_row(opts->log, cfg, &rows[k]), fflush(opts->log);
+      kept++;
+    }
+  }
+  /* Every rank learns how many were kept, and the first failure's message from its owner. */
+  for (int k = 0; k < n; k++) {
+    const int owner = k % ranks;
+    int bad = rank == owner ? row_status[k] != MF_OK : 0;
+    if (mf_dist_any(bad)) {
+      *status = mf_dist_share(owner, rank == owner ? row_status[k] : MF_OK);
+      kept = k;
+      break;
+    }
+  }
+  free(row_status);
+  return kept;
+}
+
 mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
 {
   const mf_model *model = &cfg->model;
-  const int P = model->P, n = cfg->sweep.ngammas;
+  const int P = model->P, n = cfg->sweep.ngammas, root = mf_dist_rank() == 0;
   mf_sweep_row *rows = calloc((size_t)n, sizeof *rows);
   mf_outfile rows_file = {0}, fit_file = {0};
   mf_status status, io;
@@ -405,28 +451,35 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
     return mf_error(MF_EINPUT, "sweep is for neuron = 1d; for FitzHugh-Nagumo models run `run` at each gamma");
   }
   if ((status = mf_budget_check(MF_JOB_SWEEP, cfg, NULL)) != MF_OK) goto done;
-  if (!rows) return mf_error(MF_ENOMEM, "out of memory");
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) goto done;
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
-  if ((status = mf_outfile_open(&rows_file, opts->outdir, "sweep.csv")) != MF_OK) goto done;
-  mf_sweep_write_header(rows_file.fp);
+  if ((status = mf_dist_agree(rows ? MF_OK : mf_error(MF_ENOMEM, "out of memory"))) != MF_OK) goto done;
+  /* Under mpirun rank 0 writes; the others compute their share of the gammas (sweep_shared). */
+  if (root && (status = mf_output_dir_prepare(opts->outdir, opts->force)) == MF_OK &&
+      (status = mf_config_save(cfg, opts->outdir)) == MF_OK)
+    status = mf_outfile_open(&rows_file, opts->outdir, "sweep.csv");
+  if ((status = mf_dist_from_root(status)) != MF_OK) goto done;
+  if (root) mf_sweep_write_header(rows_file.fp);
   if (opts->log)
     fprintf(opts->log, "mfbalance sweep: %d populations, %d values of gamma\n  %9s %-5s %10s %12s %10s %10s %11s %8s "
             "%11s %7s %s\n", P, n, "gamma", "pop", "x*", "mean", "|mean-x*|", "|mode-x*|", "sd", "sd/pred",
             "collapse t", "cells", "stationary");
 
   int done_rows = 0;
-  for (int k = 0; k < n; k++) {
-    if (mf_interrupted()) {
-      status = mf_interrupt_status("gamma", cfg->sweep.gammas[k]);
-      break;
+  if (mf_dist_size() > 1) {
+    done_rows = sweep_shared(cfg, opts, &rows_file, rows, &status);
+  } else {
+    for (int k = 0; k < n; k++) {
+      if (mf_interrupted()) {
+        status = mf_interrupt_status("gamma", cfg->sweep.gammas[k]);
+        break;
+      }
+      if ((status = mf_sweep_one(cfg, cfg->sweep.gammas[k], &rows[k])) != MF_OK) break;
+      mf_sweep_write_row(rows_file.fp, model, &rows[k]);
+      fflush(rows_file.fp);
+      if (opts->log) print_sweep_row(opts->log, cfg, &rows[k]), fflush(opts->log);
+      done_rows++;
     }
-    if ((status = mf_sweep_one(cfg, cfg->sweep.gammas[k], &rows[k])) != MF_OK) break;
-    mf_sweep_write_row(rows_file.fp, model, &rows[k]);
-    fflush(rows_file.fp);
-    if (opts->log) print_sweep_row(opts->log, cfg, &rows[k]), fflush(opts->log);
-    done_rows++;
   }
+  if (!root) goto done;
   if ((io = mf_outfile_commit(&rows_file)) != MF_OK && status == MF_OK) status = io;
   if (done_rows < 2) goto done;
 
@@ -465,7 +518,8 @@ done:
   mf_outfile_discard(&rows_file);
   mf_outfile_discard(&fit_file);
   free(rows);
-  return status;
+  /* Rank 0's outcome (its files) is every rank's; the other ranks come here straight from the rows. */
+  return mf_dist_size() > 1 ? mf_dist_from_root(status) : status;
 }
 
 /* The attracting balance point nearest the means obs (into xstar); 0 if none. */
@@ -483,78 +537,116 @@ static int nearest_balance(const mf_model *model, const mf_grid *grid, const mf_
   return 1;
 }
 
+/* voltages.csv: population after population, each in index order.  With
+ * several ranks rank 0 writes its share of a population, then receives
+ * each other rank's share of it in rank order (the same file as one
+ * rank's).  Returns rank 0's I/O status. */
+static mf_status write_voltages(const mf_config *cfg, const mf_run_opts *opts, const mf_particles *ps)
+{
+  const mf_model *model = &cfg->model;
+  const int rank = mf_particles_ranks(ps) > 1 ? mf_dist_rank() : 0, ranks = mf_particles_ranks(ps);
+  mf_outfile dump_file = {0};
+  mf_status io = MF_OK;
+  if (rank == 0 && (io = mf_outfile_open(&dump_file, opts->outdir, "voltages.csv")) == MF_OK)
+    fputs("population,index,x\n", dump_file.fp);
+  double *buf = NULL;
+  for (int p = 0; p < model->P; p++)
+    for (int r = 0; r < ranks; r++) {
+      long held = mf_particles_held(ps, p), first = mf_particles_first(ps, p);
+      const double *x = mf_particles_voltages(ps, p);
+      if (r > 0) {
+        /* Rank r's share: its length and first index, then the voltages (rank 0 receives even
+         * when its file failed, so that rank r's send completes). */
+        long head[2] = {held, first};
+        mf_status sent = mf_dist_to_root(head, sizeof head, r);
+        if (rank == 0) {
+          double *grown = sent == MF_OK ? realloc(buf, (size_t)(head[0] > 0 ? head[0] : 1) * sizeof *buf) : NULL;
+          if (!grown) return mf_error(MF_ENOMEM, "out of memory for rank %d's voltages", r);
+          buf = grown, held = head[0], first = head[1], x = buf;
+        }
+        if (rank == 0 || rank == r) mf_dist_to_root(rank == 0 ? buf : (void *)x, (size_t)held * sizeof *x, r);
+      }
+      if (rank == 0 && io == MF_OK)
+        for (long i = 0; i < held; i++) fprintf(dump_file.fp, "%s,%ld,%.17g\n", model->pop[p].name, first + i, x[i]);
+    }
+  free(buf);
+  if (rank == 0 && io == MF_OK) io = mf_outfile_commit(&dump_file);
+  mf_outfile_discard(&dump_file);
+  return io;
+}
+
 mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
 {
   const mf_model *model = &cfg->model;
   mf_grid *grid = NULL;
   mf_particles *ps = NULL;
   double *times = NULL, *density = NULL;
-  mf_outfile sum_file = {0}, dump_file = {0};
+  mf_outfile sum_file = {0};
   mf_series *series = NULL;
   mf_pop_observables obs[MF_MAX_POPS];
   mf_status status, io;
+  /* Under mpirun the network is shared by the ranks (distribute.h); rank 0 writes every file. */
+  const int rank = mf_dist_rank(), ranks = mf_dist_size(), root = rank == 0;
 
   if ((status = mf_budget_check(MF_JOB_PARTICLES, cfg, NULL)) != MF_OK) return status;
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if ((status = mf_dist_from_root(root ? mf_output_dir_prepare(opts->outdir, opts->force) : MF_OK)) != MF_OK)
+    return status;
   if (!(grid = mf_config_grid(cfg))) return mf_errcode();
   status = MF_ENOMEM;
   int ntimes = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
   density = malloc((size_t)model->P * (size_t)grid->n * sizeof *density);
-  if (ntimes < 0 || !density) {
-    status = ntimes < 0 ? mf_errcode() : mf_error(MF_ENOMEM, "out of memory");
+  if ((status = mf_dist_agree(ntimes < 0    ? mf_errcode()
+                              : !density    ? mf_error(MF_ENOMEM, "out of memory")
+                                            : MF_OK)) != MF_OK)
     goto done;
-  }
-  if (!(ps = mf_particles_create(model, &cfg->particles))) {
+  if (!(ps = mf_particles_create_share(model, &cfg->particles, rank, ranks))) {
     status = mf_errcode();
     goto done;
   }
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
-  if (!(series = open_series(cfg, opts->outdir))) {
-    status = mf_errcode();
+  if ((status = mf_dist_from_root(root ? mf_config_save(cfg, opts->outdir) : MF_OK)) != MF_OK) goto done;
+  if ((status = mf_dist_from_root(!root || (series = open_series(cfg, opts->outdir)) ? MF_OK : mf_errcode())) != MF_OK)
     goto done;
-  }
 
   for (int k = 0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_particles_advance(ps, times[k]);
     const double t = mf_particles_time(ps);
-    if (status == MF_OK && mf_interrupted()) status = mf_interrupt_status("t", t);
+    if (status == MF_OK && mf_dist_any(mf_interrupted())) status = mf_interrupt_status("t", t);
     mf_observables_particles(ps, grid, obs, density);
-    mf_series_row(series, t, obs);
-    if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
-      for (int p = 0; p < model->P; p++) mf_series_snapshot(series, t, p, grid, density + (size_t)p * grid->n);
+    if (series) {
+      mf_series_row(series, t, obs);
+      if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
+        for (int p = 0; p < model->P; p++) mf_series_snapshot(series, t, p, grid, density + (size_t)p * grid->n);
+    }
     if (status != MF_OK) break;
   }
-  io = mf_series_commit(series);
+  io = series ? mf_series_commit(series) : MF_OK;
   series = NULL;
   if (io != MF_OK && status == MF_OK) status = io;
 
-  if (cfg->particles_dump && (io = mf_outfile_open(&dump_file, opts->outdir, "voltages.csv")) == MF_OK) {
-    fputs("population,index,x\n", dump_file.fp);
-    for (int p = 0; p < model->P; p++) {
-      const double *x = mf_particles_voltages(ps, p);
-      for (long i = 0; i < mf_particles_count(ps, p); i++)
-        fprintf(dump_file.fp, "%s,%ld,%.17g\n", model->pop[p].name, i, x[i]);
-    }
-    io = mf_outfile_commit(&dump_file);
-  }
-  if (io != MF_OK && status == MF_OK) status = io;
+  if (cfg->particles_dump && (io = write_voltages(cfg, opts, ps)) != MF_OK && status == MF_OK) status = io;
 
   double xstar[MF_MAX_POPS];
   const int has_balance = nearest_balance(model, grid, obs, xstar);
-  if ((io = mf_outfile_open(&sum_file, opts->outdir, "summary.csv")) == MF_OK) {
+  if (root && (io = mf_outfile_open(&sum_file, opts->outdir, "summary.csv")) == MF_OK) {
     mf_particles_summary_write(sum_file.fp, model, ps, obs, has_balance ? xstar : NULL,
                                mf_particle_scheme_name(cfg->particles.scheme), cfg->particles.dt,
                                (unsigned long long)cfg->particles.seed, cfg->particles.threads,
                                mf_particles_wall(ps), mf_outcome_name(status));
     io = mf_outfile_commit(&sum_file);
   }
-  if (io != MF_OK && status == MF_OK) status = io;
+  if (root && io != MF_OK && status == MF_OK) status = io;
   if (opts->log) {
     long n = 0;
     for (int p = 0; p < model->P; p++) n += mf_particles_count(ps, p);
     fprintf(opts->log, "mfbalance particles: %ld neurons, %d populations, gamma = %g, %s scheme, dt = %g, t = %g%s\n",
             n, model->P, model->gamma, mf_particle_scheme_name(cfg->particles.scheme), cfg->particles.dt,
             mf_particles_time(ps), status == MF_OK ? "" : status == MF_EINTR ? " (INTERRUPTED)" : " (FAILED)");
+    if (ranks > 1) {
+      long count = 0;
+      const double reduce = mf_particles_reduce_wall(ps, &count);
+      fprintf(opts->log, "  shared by %d MPI ranks (rank 0 writes); rank 0 spent %.3f s in %ld reductions (%.1f us each)\n",
+              ranks, reduce, count, count > 0 ? 1e6 * reduce / (double)count : 0.0);
+    }
     fprintf(opts->log, "  %-8s %10s %12s %12s %12s %12s\n", "pop", "neurons", "mean", "sd", "mode", "balance x*");
     for (int p = 0; p < model->P; p++) {
       fprintf(opts->log, "  %-8s %10ld %12.6f %12.6f %12.6f ", model->pop[p].name, mf_particles_count(ps, p),
@@ -566,11 +658,12 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     fprintf(opts->log, "  %ld steps, %.3f s, %.3g neuron-steps/s\n  results in %s/\n", mf_particles_steps(ps), wall,
             wall > 0 ? (double)n * (double)mf_particles_steps(ps) / wall : 0.0, opts->outdir);
   }
+  /* Rank 0's outcome (its files) is every rank's. */
+  status = mf_dist_from_root(status);
 
 done:
   mf_series_discard(series);
   mf_outfile_discard(&sum_file);
-  mf_outfile_discard(&dump_file);
   mf_particles_free(ps);
   mf_grid_free(grid);
   free(times);

@@ -5,10 +5,18 @@
  * split one: every neuron takes the scalar exponential step without the
  * network's mean forcing, then each population is translated so that its
  * mean is the exact solution of the P-dimensional linear mean equation
- * (expm.h). */
+ * (expm.h).
+ *
+ * The network's sums (activities, means) are exact sums of the per-block
+ * partial sums (exactsum.h): the same bits for any number of threads and,
+ * with mf_particles_create_share, for any number of MPI ranks, each holding
+ * a contiguous share of every population's blocks; one collective per
+ * reduction adds the ranks' accumulators (distribute.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/particles.h"
 
+#include "mfbalance/distribute.h"
+#include "mfbalance/exactsum.h"
 #include "mfbalance/expm.h"
 #include "mfbalance/interrupt.h"
 #include "particles_kernel.h"
@@ -24,11 +32,18 @@
 struct mf_particles {
   mf_model model;
   mf_particle_opts opts;
-  long count[MF_MAX_POPS];   /* neurons of each population */
+  long count[MF_MAX_POPS];   /* neurons of each population, in the whole network */
+  int rank, ranks;           /* this share of the network: rank of ranks (1 without MPI) */
+  long first_block[MF_MAX_POPS]; /* the first block of each population held here */
+  long held[MF_MAX_POPS];    /* neurons of each population held here */
   long offset[MF_MAX_POPS];  /* where each population starts in x */
-  long nblocks[MF_MAX_POPS]; /* blocks of each population */
-  long total_blocks;
-  double *x;                 /* all voltages, population after population */
+  long nblocks[MF_MAX_POPS]; /* blocks of each population held here */
+  long total_blocks;         /* most blocks held of one population */
+  double *x;                 /* the voltages held, population after population */
+  mf_exactsum sum[3 * MF_MAX_POPS]; /* the network's sums being reduced, population-major */
+  int stop;                  /* with several ranks: some rank was interrupted (from the last reduction) */
+  double reduce_wall;        /* seconds in the reductions over ranks (waiting for the slowest included) */
+  long reductions;           /* how many */
   double *partial;           /* per block: up to 3 sums (S(X), X, ...); 3 x total_blocks */
   double m[MF_MAX_POPS];     /* current activities */
   double xbar[MF_MAX_POPS];  /* current means, summed in block order */
@@ -66,6 +81,8 @@ static mf_status not_finite(const mf_particles *ps, int p)
                   ps->model.pop[p].name, ps->t, ps->steps, mf_particle_scheme_name(ps->opts.scheme));
 }
 
+static double now_seconds(void);
+
 static void set_threads(const mf_particles *ps)
 {
 #ifdef _OPENMP
@@ -75,15 +92,55 @@ static void set_threads(const mf_particles *ps)
 #endif
 }
 
-/* The block length of block b of population p. */
+/* The length of held block b (block first_block + b of the population) of population p. */
 static int block_len(const mf_particles *ps, int p, long b)
 {
-  const long first = b * MF_PARTICLE_BLOCK, count = ps->count[p];
+  const long first = (ps->first_block[p] + b) * MF_PARTICLE_BLOCK, count = ps->count[p];
   return (int)(count - first < MF_PARTICLE_BLOCK ? count - first : MF_PARTICLE_BLOCK);
 }
 
-/* Run the kernel over every block of every population (in parallel), then
- * reduce the block sums in order into m and xbar.  Returns MF_OK or
+/* Population p's nsums block partials (stride 3 in ps->partial) into its
+ * accumulators ps->sum[p nsums + j], exactly. */
+static void accumulate(mf_particles *ps, int p, int nsums)
+{
+  mf_exactsum *acc = ps->sum + p * nsums;
+  for (int j = 0; j < nsums; j++) mf_exactsum_clear(&acc[j]);
+  for (long b = 0; b < ps->nblocks[p]; b++)
+    for (int j = 0; j < nsums; j++) mf_exactsum_add(&acc[j], ps->partial[3 * b + j]);
+}
+
+/* The network's sums of every population's accumulators (P nsums values into
+ * out): with several ranks one collective, which also tells every rank
+ * whether one of them was interrupted. */
+static mf_status reduce(mf_particles *ps, int nsums, double *out)
+{
+  const int count = ps->model.P * nsums;
+  if (ps->ranks > 1) {
+    int stop = mf_interrupted();
+    const double start = now_seconds();
+    mf_status status = mf_dist_sum_exact(ps->sum, count, &stop);
+    ps->reduce_wall += now_seconds() - start;
+    ps->reductions++;
+    if (status != MF_OK) return status;
+    ps->stop = stop;
+  }
+  for (int k = 0; k < count; k++) out[k] = mf_exactsum_value(&ps->sum[k]);
+  return MF_OK;
+}
+
+/* m and xbar from the reduced sums of S(X) and X (stride 2). */
+static mf_status set_activities(mf_particles *ps, const double *sums)
+{
+  for (int p = 0; p < ps->model.P; p++) {
+    if (!isfinite(sums[2 * p]) || !isfinite(sums[2 * p + 1])) return not_finite(ps, p);
+    ps->m[p] = sums[2 * p] / (double)ps->count[p];
+    ps->xbar[p] = sums[2 * p + 1] / (double)ps->count[p];
+  }
+  return MF_OK;
+}
+
+/* Run the kernel over every held block of every population (in parallel),
+ * then reduce the block sums into m and xbar.  Returns MF_OK or
  * MF_ENUMERIC. */
 static mf_status sweep_blocks(mf_particles *ps, const mf_kernel_params *kp, int draw_only)
 {
@@ -92,19 +149,18 @@ static mf_status sweep_blocks(mf_particles *ps, const mf_kernel_params *kp, int 
   for (int p = 0; p < P; p++) {
     double *x = ps->x + ps->offset[p];
     double *partial = ps->partial;
-    const long nb = ps->nblocks[p], count = ps->count[p];
+    const long nb = ps->nblocks[p], first = ps->first_block[p];
     const mf_kernel_params *kpp = &kp[p];
 #pragma omp parallel for schedule(static)
     for (long b = 0; b < nb; b++)
-      mf_particles_kernel(x + b * MF_PARTICLE_BLOCK, block_len(ps, p, b), (uint32_t)b, kpp, draw_only, partial + 3 * b);
-    if (draw_only) continue;
-    double sum_s = 0.0, sum_x = 0.0;
-    for (long b = 0; b < nb; b++) sum_s += partial[3 * b], sum_x += partial[3 * b + 1];
-    if (!isfinite(sum_x) || !isfinite(sum_s)) return not_finite(ps, p);
-    ps->m[p] = sum_s / (double)count;
-    ps->xbar[p] = sum_x / (double)count;
+      mf_particles_kernel(x + b * MF_PARTICLE_BLOCK, block_len(ps, p, b), (uint32_t)(first + b), kpp, draw_only,
+                          partial + 3 * b);
+    if (!draw_only) accumulate(ps, p, 2);
   }
-  return MF_OK;
+  if (draw_only) return MF_OK;
+  double sums[2 * MF_MAX_POPS];
+  mf_status status = reduce(ps, 2, sums);
+  return status != MF_OK ? status : set_activities(ps, sums);
 }
 
 static void kernel_key(const mf_particles *ps, mf_kernel_params *kp, uint32_t step, int p)
@@ -120,6 +176,16 @@ static void kernel_key(const mf_particles *ps, mf_kernel_params *kp, uint32_t st
 
 mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts *opts)
 {
+  return mf_particles_create_share(model, opts, 0, 1);
+}
+
+mf_particles *mf_particles_create_share(const mf_model *model, const mf_particle_opts *opts, int rank, int ranks)
+{
+  if (ranks < 1 || rank < 0 || rank >= ranks || (ranks > 1 && ranks != mf_dist_size())) {
+    mf_error(MF_EINPUT, "share %d of %d ranks: expected 0 <= rank < ranks, and ranks = 1 or the %d MPI ranks running",
+             rank, ranks, mf_dist_size());
+    return NULL;
+  }
   if (mf_model_check(model) != MF_OK) return NULL;
   if (model->neuron == MF_NEURON_FHN) { /* two variables per neuron: particles_fhn.h */
     mf_error(MF_EINPUT, "FitzHugh-Nagumo neurons: the network is mf_fhn_particles_create's (particles_fhn.h)");
@@ -142,21 +208,35 @@ mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts 
   if (!ps) goto nomem;
   ps->model = *model;
   ps->opts = *opts;
+  ps->rank = rank;
+  ps->ranks = ranks;
   ps->electrical = mf_model_has_electrical(model);
   if (ps->electrical && opts->scheme == MF_PARTICLES_EXPONENTIAL && !(ps->expm = mf_expm_workspace_create(2 * P + 1)))
     goto nomem;
-  long assigned = 0;
+  long assigned = 0, held = 0;
   for (int p = 0; p < P; p++) {
     long c = p < P - 1 ? lround(model->pop[p].fraction * (double)opts->n) : opts->n - assigned;
     if (c < 1) c = 1;
     ps->count[p] = c;
-    ps->offset[p] = assigned;
-    ps->nblocks[p] = (c + MF_PARTICLE_BLOCK - 1) / MF_PARTICLE_BLOCK;
+    /* This rank's contiguous share of the population's blocks: [nb rank / ranks, nb (rank + 1) / ranks). */
+    const long nb = (c + MF_PARTICLE_BLOCK - 1) / MF_PARTICLE_BLOCK;
+    const long first = nb * rank / ranks, last = nb * (rank + 1) / ranks;
+    ps->first_block[p] = first;
+    ps->nblocks[p] = last - first;
+    ps->held[p] = (last * MF_PARTICLE_BLOCK < c ? last * MF_PARTICLE_BLOCK : c) - first * MF_PARTICLE_BLOCK;
+    ps->offset[p] = held;
     ps->total_blocks = ps->total_blocks > ps->nblocks[p] ? ps->total_blocks : ps->nblocks[p];
     assigned += c;
+    held += ps->held[p];
   }
-  ps->x = malloc((size_t)assigned * sizeof *ps->x);
-  ps->partial = malloc(3 * (size_t)ps->total_blocks * sizeof *ps->partial);
+  ps->x = malloc((size_t)(held > 0 ? held : 1) * sizeof *ps->x);
+  ps->partial = malloc(3 * (size_t)(ps->total_blocks > 0 ? ps->total_blocks : 1) * sizeof *ps->partial);
+  /* Every rank goes on to the collectives below, or none does. */
+  if (ranks > 1 && mf_dist_agree(ps->x && ps->partial ? MF_OK : mf_error(MF_ENOMEM, "rank %d: out of memory for "
+                                                                  "%ld of %ld neurons", rank, held, opts->n)) != MF_OK) {
+    mf_particles_free(ps);
+    return NULL;
+  }
   if (!ps->x || !ps->partial) goto nomem;
 
   /* Initial voltages from the step-0 normals (uniform data: Phi(Z), from erfc). */
@@ -166,15 +246,22 @@ mf_particles *mf_particles_create(const mf_model *model, const mf_particle_opts 
   sweep_blocks(ps, kp, 1);
   for (int p = 0; p < P; p++) {
     const mf_population *pop = &model->pop[p];
-    double *x = ps->x + ps->offset[p], sum_s = 0.0, sum_x = 0.0;
-    for (long i = 0; i < ps->count[p]; i++) {
-      x[i] = pop->init == MF_INIT_GAUSSIAN ? pop->init_a + pop->init_b * x[i]
-                                           : pop->init_a + (pop->init_b - pop->init_a) * 0.5 * erfc(-x[i] / sqrt(2.0));
-      sum_s += mf_model_S(pop, x[i]);
-      sum_x += x[i];
+    for (long b = 0; b < ps->nblocks[p]; b++) {
+      double *x = ps->x + ps->offset[p] + b * MF_PARTICLE_BLOCK, sum_s = 0.0, sum_x = 0.0;
+      for (int i = 0; i < block_len(ps, p, b); i++) {
+        x[i] = pop->init == MF_INIT_GAUSSIAN ? pop->init_a + pop->init_b * x[i]
+                                             : pop->init_a + (pop->init_b - pop->init_a) * 0.5 * erfc(-x[i] / sqrt(2.0));
+        sum_s += mf_model_S(pop, x[i]);
+        sum_x += x[i];
+      }
+      ps->partial[3 * b] = sum_s, ps->partial[3 * b + 1] = sum_x;
     }
-    ps->m[p] = sum_s / (double)ps->count[p];
-    ps->xbar[p] = sum_x / (double)ps->count[p];
+    accumulate(ps, p, 2);
+  }
+  double sums[2 * MF_MAX_POPS];
+  if (reduce(ps, 2, sums) != MF_OK || set_activities(ps, sums) != MF_OK) {
+    mf_particles_free(ps);
+    return NULL;
   }
   return ps;
 
@@ -263,17 +350,22 @@ static mf_status step_split(mf_particles *ps, double h)
   ps->t += h; /* the state about to be computed, as named in a failure */
   set_threads(ps);
 
-  /* Pass 1, and its sums in block order: of r(X), of X' and of Z. */
-  double bvec[MF_MAX_POPS], ybar[MF_MAX_POPS], zeta[MF_MAX_POPS];
+  /* Pass 1, and the network's sums of r(X), of X' and of Z. */
+  double bvec[MF_MAX_POPS], ybar[MF_MAX_POPS], zeta[MF_MAX_POPS], sums[3 * MF_MAX_POPS];
   for (int p = 0; p < P; p++) {
     double *x = ps->x + ps->offset[p], *partial = ps->partial;
-    const long nb = ps->nblocks[p];
+    const long nb = ps->nblocks[p], first = ps->first_block[p];
     const mf_kernel_params *kpp = &kp[p];
 #pragma omp parallel for schedule(static)
     for (long b = 0; b < nb; b++)
-      mf_particles_kernel_split(x + b * MF_PARTICLE_BLOCK, block_len(ps, p, b), (uint32_t)b, kpp, partial + 3 * b);
-    double sum_r = 0.0, sum_y = 0.0, sum_z = 0.0;
-    for (long b = 0; b < nb; b++) sum_r += partial[3 * b], sum_y += partial[3 * b + 1], sum_z += partial[3 * b + 2];
+      mf_particles_kernel_split(x + b * MF_PARTICLE_BLOCK, block_len(ps, p, b), (uint32_t)(first + b), kpp,
+                                partial + 3 * b);
+    accumulate(ps, p, 3);
+  }
+  mf_status status = reduce(ps, 3, sums);
+  if (status != MF_OK) return status;
+  for (int p = 0; p < P; p++) {
+    const double sum_r = sums[3 * p], sum_y = sums[3 * p + 1], sum_z = sums[3 * p + 2];
     if (!isfinite(sum_r) || !isfinite(sum_y)) return not_finite(ps, p);
     const double n = (double)ps->count[p];
     bvec[p] = sum_r / n + gamma * C[p];
@@ -283,7 +375,7 @@ static mf_status step_split(mf_particles *ps, double h)
 
   /* The means: M' = E M + phi + L zeta. */
   double E[MF_MAX_POPS * MF_MAX_POPS], phi[MF_MAX_POPS], Q[MF_MAX_POPS * MF_MAX_POPS], shift[MF_MAX_POPS];
-  mf_status status = mf_expm_ou_apply(ps->expm, P, K, bvec, Sigma, h, E, phi, Q);
+  status = mf_expm_ou_apply(ps->expm, P, K, bvec, Sigma, h, E, phi, Q);
   if (status != MF_OK) return status;
   if (!cholesky_lower(P, Q))
     return mf_error(MF_ENUMERIC, "the covariance of the population means is not positive definite at t = %.9g",
@@ -295,7 +387,7 @@ static mf_status step_split(mf_particles *ps, double h)
     shift[p] = mean - ybar[p];
   }
 
-  /* Pass 2: translate, then the activities and means in block order. */
+  /* Pass 2: translate, then the activities and means. */
   for (int p = 0; p < P; p++) {
     double *x = ps->x + ps->offset[p], *partial = ps->partial;
     const long nb = ps->nblocks[p];
@@ -304,13 +396,10 @@ static mf_status step_split(mf_particles *ps, double h)
 #pragma omp parallel for schedule(static)
     for (long b = 0; b < nb; b++)
       mf_particles_kernel_shift(x + b * MF_PARTICLE_BLOCK, block_len(ps, p, b), sh, kpp, partial + 3 * b);
-    double sum_s = 0.0, sum_x = 0.0;
-    for (long b = 0; b < nb; b++) sum_s += partial[3 * b], sum_x += partial[3 * b + 1];
-    if (!isfinite(sum_x) || !isfinite(sum_s)) return not_finite(ps, p);
-    ps->m[p] = sum_s / (double)ps->count[p];
-    ps->xbar[p] = sum_x / (double)ps->count[p];
+    accumulate(ps, p, 2);
   }
-  return MF_OK;
+  if ((status = reduce(ps, 2, sums)) != MF_OK) return status;
+  return set_activities(ps, sums);
 }
 
 /* One step of size h. */
@@ -358,8 +447,9 @@ mf_status mf_particles_advance(mf_particles *ps, double tout)
   const double eps = 1e-12 * fmax(1.0, fabs(tout)), start = now_seconds();
   mf_status status = MF_OK;
   while (status == MF_OK && ps->t < tout - eps) {
-    /* A large network takes a while between output times: stop at a step (interrupt.h). */
-    if (mf_interrupted()) {
+    /* A large network takes a while between output times: stop at a step (interrupt.h); with
+     * several ranks at the step after one of them saw the signal, all at the same step. */
+    if (ps->ranks > 1 ? ps->stop : mf_interrupted()) {
       status = mf_interrupt_status("t", ps->t);
       break;
     }
@@ -374,10 +464,29 @@ mf_status mf_particles_advance(mf_particles *ps, double tout)
 
 double mf_particles_wall(const mf_particles *ps) { return ps->wall; }
 
+double mf_particles_reduce_wall(const mf_particles *ps, long *count)
+{
+  if (count) *count = ps->reductions;
+  return ps->reduce_wall;
+}
+
 double mf_particles_time(const mf_particles *ps) { return ps->t; }
 const mf_model *mf_particles_model(const mf_particles *ps) { return &ps->model; }
 long mf_particles_steps(const mf_particles *ps) { return ps->steps; }
 long mf_particles_count(const mf_particles *ps, int p) { return ps->count[p]; }
+long mf_particles_held(const mf_particles *ps, int p) { return ps->held[p]; }
+long mf_particles_first(const mf_particles *ps, int p) { return ps->first_block[p] * MF_PARTICLE_BLOCK; }
+int mf_particles_ranks(const mf_particles *ps) { return ps->ranks; }
+
+mf_status mf_particles_sum_exact(const mf_particles *ps, mf_exactsum *s, int count)
+{
+  return ps->ranks > 1 ? mf_dist_sum_exact(s, count, NULL) : MF_OK;
+}
+
+mf_status mf_particles_sum_counts(const mf_particles *ps, double *v, long count)
+{
+  return ps->ranks > 1 ? mf_dist_sum_counts(v, count) : MF_OK;
+}
 const double *mf_particles_voltages(const mf_particles *ps, int p) { return ps->x + ps->offset[p]; }
 
 void mf_particles_activities(const mf_particles *ps, double *m)
