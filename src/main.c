@@ -206,6 +206,13 @@ static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, co
   if (rc) return rc;
   /* A study is estimated as one run of the solver it studies. */
   if (job == mf_converge_job && cfg.converge.solver == MF_CONVERGE_HJ) kind = MF_JOB_HJ;
+  /* Only these jobs deal their work to ranks; any other would run R times over into one directory. */
+  const int distributed = (kind == MF_JOB_PARTICLES || kind == MF_JOB_SWEEP || kind == MF_JOB_COMPARE ||
+                           kind == MF_JOB_DOUBLELIMIT) && cfg.model.neuron == MF_NEURON_1D;
+  if (mf_dist_size() > 1 && !distributed)
+    return fail(mf_error(MF_EINPUT, "`mfbalance %s` runs in one process (this mpirun started %d); under mpirun only "
+                         "particles, sweep, compare and doublelimit of neuron = 1d models are distributed",
+                         argv[1], mf_dist_size()));
   if (args.estimate) return print_estimate(kind, &cfg);
   /* Under mpirun only rank 0 speaks. */
   mf_run_opts opts = {.outdir = args.out, .force = args.force, .log = args.quiet || mf_dist_rank() > 0 ? NULL : stdout};

@@ -89,4 +89,12 @@ set -e
 if [ $rc -ne 2 ] || [ "$(grep -c 'not empty' <<<"$msg")" -ne 1 ]; then
   echo "FAIL: a non-empty directory under mpirun: exit $rc, message:"; echo "$msg"; failed=1
 fi
+# A job that is not distributed is refused before it writes anything (it would run R times over).
+set +e
+msg=$(mpi 2 "$exe" run time.t_end=0.1 --out "$work/run2" 2>&1 >/dev/null)
+rc=$?
+set -e
+if [ $rc -ne 2 ] || [ "$(grep -c 'runs in one process' <<<"$msg")" -ne 1 ] || [ -e "$work/run2" ]; then
+  echo "FAIL: run under mpirun -n 2: exit $rc, message:"; echo "$msg"; failed=1
+fi
 exit $failed
