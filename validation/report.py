@@ -51,6 +51,9 @@ def studies(exe, work, size):
          (["--n", "1000,10000"] if tiny else [])),
         ("Hopf-Cole solver and the Hamilton-Jacobi limit (`mfbalance hj`)",
          [PY, os.path.join(HERE, "check_hj.py"), exe, os.path.join(work, "hj"), "--size", size]),
+        ("FitzHugh-Nagumo: the kinetic equation in (v, w) on S1 and S2 (`mfbalance run`, neuron = fhn)",
+         [PY, os.path.join(HERE, "check_fhn_pde.py"), exe, os.path.join(work, "fhn-pde")] +
+         (["--quick"] if tiny else [])),
         ("Accuracy per second: the work-precision study",
          [PY, os.path.join(HERE, "work_precision.py"), exe, "--out", os.path.join(work, "work-precision")] +
          (["--quick"] if tiny else [])),
