@@ -13,7 +13,7 @@
  *                 about an hour on 2 cores);
  *   bytes         the peak resident memory: the sizes of every array the job
  *                 allocates, and for CVODE its own vectors per unknown,
- *                 measured (docs/numerics.md, "Memory").  CVODE's work,
+ *                 measured (the figures are at the top of budget.c).  CVODE's work,
  *                 cells x steps, is not known in advance and not estimated.
  *
  * bytes is compared with the memory available: the smallest of MemAvailable
