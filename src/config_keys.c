@@ -73,8 +73,9 @@ const char mf_keys_default_pops[] =
 const mf_key mf_keys[] = {
     /* [model] */
     {.section = "model", .name = "gamma", .type = MF_KEY_NUMBER, .flags = POS | MF_KEY_INF, .def = "100",
-     .lo = 0, .hi = HUGE_VAL, .at = CFG(model.gamma),
-     .doc = "coupling strength γ; `inf` for the limit problem (`hj` only)"},
+     .lo = 0, .hi = 1e12, .at = CFG(model.gamma),
+     .doc = "coupling strength γ; `inf` for the limit problem (`hj` only). At most 1e12, where the s.d. σ/√(2γA) of the "
+            "default model is 3e-7; CVODE fails near γ = 1e16 (`hj` near γ = 1e10: use `inf`)"},
 
     /* [pop.NAME]: one section per population, in order */
     {.section = MF_KEY_POP_SECTION, .name = "sigma", .type = MF_KEY_NUMBER, .flags = MF_KEY_REQUIRED | POS,
@@ -172,7 +173,7 @@ const mf_key mf_keys[] = {
      .doc = "tolerances of the time study of `mfbalance converge` (`--rtol` sets them too); empty: "
             "the configured rtol times 100, 10, 1, 0.1, 0.01"},
     {.section = "sweep", .name = "gammas", .type = MF_KEY_LIST, .def = "100 300 1000 3000 10000",
-     .flags = MF_KEY_LO_OPEN, .lo = 0, .hi = HUGE_VAL, .at = CFG(sweep.gammas), .count = CFG(sweep.ngammas),
+     .flags = MF_KEY_LO_OPEN, .lo = 0, .hi = 1e12, .at = CFG(sweep.gammas), .count = CFG(sweep.ngammas),
      .min = 1, .max = MF_SWEEP_MAX_GAMMAS, .noun = "coupling strengths",
      .doc = "coupling strengths of `mfbalance sweep` (`--gamma` sets them too)"},
     {.section = "sweep", .name = "stationary_tol", .type = MF_KEY_NUMBER, .flags = POS, .def = "1e-7", .lo = 0,
