@@ -160,6 +160,11 @@ const mf_key mf_keys[] = {
      .names = (const char *const[]){"csv", "hdf5", NULL}, .at = CFG(output_format),
      .doc = "`csv`: observables.csv and density.csv; `hdf5`: one results.h5 with the configuration, the "
             "observables and every snapshot's cells and densities (`run`, `particles`)"},
+    {.section = "output", .name = "checkpoint_every", .type = MF_KEY_NUMBER, .def = "600", .lo = 0, .hi = HUGE_VAL,
+     .at = CFG(checkpoint_every),
+     .doc = "seconds of wall time between checkpoints of `run`, `particles` and `sweep` (and one at SIGINT or "
+            "SIGTERM), for `mfbalance resume DIR`; 0: none, and `run` then integrates across output times "
+            "without restarting CVODE (docs/checkpoint.md)"},
 
     /* [converge] */
     {.section = "converge", .name = "cells", .type = MF_KEY_LIST, .def = "",

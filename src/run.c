@@ -4,6 +4,7 @@
 #include "mfbalance/run.h"
 
 #include "mfbalance/budget.h"
+#include "mfbalance/checkpoint.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/output.h"
 #include "mfbalance/series.h"
@@ -12,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int nearest_balance(const mf_model *model, const mf_grid *grid, const mf_pop_observables *obs, double *xstar);
 
@@ -135,6 +137,121 @@ static void warn_resolution(FILE *err, const mf_config *cfg, const mf_solver *so
   }
 }
 
+static double wall_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* 1 when a periodic checkpoint is due (and restarts the clock). */
+static int checkpoint_due(const mf_config *cfg, double *last)
+{
+  if (!(cfg->checkpoint_every > 0.0)) return 0;
+  const double now = wall_now();
+  if (now - *last < cfg->checkpoint_every) return 0;
+  *last = now;
+  return 1;
+}
+
+/* The solver statistics as integers of a checkpoint, and back. */
+static void put_stats(mf_checkpoint_writer *w, const mf_integrator_stats *st)
+{
+  const long v[] = {st->steps, st->rhs_evals, st->jac_evals, st->newton_iters, st->lin_iters, st->newton_fails,
+                    st->lin_setups, st->err_fails};
+  const double d[] = {(double)v[0], (double)v[1], (double)v[2], (double)v[3], (double)v[4], (double)v[5],
+                      (double)v[6], (double)v[7]};
+  mf_checkpoint_put_doubles(w, "solver_counts", d, 8);
+}
+
+static mf_status get_stats(const mf_checkpoint *ck, mf_integrator_stats *st)
+{
+  double d[8];
+  mf_status status = mf_checkpoint_get_doubles(ck, "solver_counts", d, 8);
+  memset(st, 0, sizeof *st);
+  st->steps = (long)d[0], st->rhs_evals = (long)d[1], st->jac_evals = (long)d[2], st->newton_iters = (long)d[3];
+  st->lin_iters = (long)d[4], st->newton_fails = (long)d[5], st->lin_setups = (long)d[6], st->err_fails = (long)d[7];
+  return status;
+}
+
+/* CVODE restarts every RESTART_ROWS output times: often enough that a
+ * resumed run redoes little, rarely enough that the lost BDF history costs
+ * little (each restart begins again at order 1 with a small step). */
+#define RESTART_ROWS 10
+
+int mf_run_restarts_after(const mf_config *cfg, int k, int ntimes)
+{
+  return cfg->checkpoint_every > 0.0 && cfg->output_format == MF_FORMAT_CSV && k % RESTART_ROWS == 0 && k + 1 < ntimes;
+}
+
+/* The last restart point of `run`: what a checkpoint holds. */
+typedef struct {
+  int next;            /* output row that follows it */
+  double t;            /* its time */
+  double *y;           /* the state there (n) */
+  long n;
+  long bytes[2];       /* observables.csv, density.csv up to it */
+  mf_integrator_stats stats;
+  double checks[2];    /* frame_outside, frame_edge so far */
+} restart_point;
+
+/* Remember the solver's state at row k's time, after row k was written. */
+static mf_status mark_restart(restart_point *r, mf_solver *solver, mf_series *series, int k, const mf_run_result *res)
+{
+  const double *y = mf_solver_state(solver, &r->n);
+  if (!r->y && !(r->y = malloc((size_t)r->n * sizeof *r->y))) return mf_error(MF_ENOMEM, "out of memory");
+  memcpy(r->y, y, (size_t)r->n * sizeof *r->y);
+  r->next = k + 1, r->t = mf_solver_time(solver);
+  mf_solver_get_stats(solver, &r->stats);
+  r->checks[0] = res->frame_outside, r->checks[1] = res->frame_edge;
+  return mf_series_mark(series, r->bytes);
+}
+
+static mf_status save_run(const mf_config *cfg, const char *dir, const restart_point *r)
+{
+  mf_checkpoint_writer w;
+  mf_status status = mf_checkpoint_begin(&w, dir, "run", cfg);
+  if (status != MF_OK) return status;
+  mf_checkpoint_put_long(&w, "next_output", r->next);
+  mf_checkpoint_put_long(&w, "observables_bytes", r->bytes[0]);
+  mf_checkpoint_put_long(&w, "density_bytes", r->bytes[1]);
+  mf_checkpoint_put_doubles(&w, "t", &r->t, 1);
+  mf_checkpoint_put_doubles(&w, "frame_checks", r->checks, 2);
+  put_stats(&w, &r->stats);
+  mf_checkpoint_put_doubles(&w, "state", r->y, r->n);
+  return mf_checkpoint_commit(&w);
+}
+
+/* Put solver and series back at the checkpoint's restart point; *k the next output. */
+static mf_status load_run(const mf_checkpoint *ck, mf_solver *solver, mf_series *series, int ntimes,
+                          const double *times, int *k, mf_run_result *res)
+{
+  long next, bytes[2], n;
+  double t, checks[2];
+  mf_integrator_stats st;
+  mf_solver_state(solver, &n);
+  double *y = malloc((size_t)n * sizeof *y);
+  if (!y) return mf_error(MF_ENOMEM, "out of memory resuming");
+  mf_status status = mf_checkpoint_get_long(ck, "next_output", &next);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "observables_bytes", &bytes[0]);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "density_bytes", &bytes[1]);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "t", &t, 1);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "frame_checks", checks, 2);
+  if (status == MF_OK) status = get_stats(ck, &st);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "state", y, n);
+  if (status == MF_OK && !(next > 0 && next < ntimes && times[next - 1] == t))
+    status = mf_error(MF_EINPUT, "checkpoint: output %ld at t = %g is not an output time of this run", next, t);
+  if (status == MF_OK) status = mf_series_restore(series, bytes);
+  if (status == MF_OK) status = mf_solver_restart(solver, t, y);
+  if (status == MF_OK) {
+    mf_solver_set_counts(solver, &st);
+    res->frame_outside = checks[0], res->frame_edge = checks[1];
+    *k = (int)next;
+  }
+  free(y);
+  return status;
+}
+
 mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *result)
 {
   mf_run_result local;
@@ -149,7 +266,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   mf_status status, io;
 
   if ((status = mf_budget_check(MF_JOB_RUN, cfg, NULL)) != MF_OK) return status;
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if (!opts->resume && (status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
   if (!(grid = mf_config_grid(cfg))) return mf_errcode();
   const mf_discretisation disc = mf_config_discretisation(cfg, grid);
   if (!(solver = mf_solver_create(model, &disc, &cfg->integ))) {
@@ -162,17 +279,27 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     goto done;
   }
 
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
+  if (!opts->resume && (status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
   if (!(series = open_series(cfg, opts->outdir))) {
     status = mf_errcode();
     goto done;
   }
+  int k0 = 0;
+  if (opts->resume && (status = load_run(opts->resume, solver, series, ntimes, times, &k0, res)) != MF_OK) goto done;
 
   const double xmin = grid->faces[0], xmax = grid->faces[grid->n];
-  for (int k = 0; k < ntimes; k++) {
-    if (times[k] > 0.0) status = mf_solver_advance(solver, times[k]);
+  const int restarts = cfg->checkpoint_every > 0.0 && cfg->output_format == MF_FORMAT_CSV;
+  restart_point point = {0};
+  double last_checkpoint = wall_now();
+  for (int k = k0; k < ntimes; k++) {
+    if (times[k] > mf_solver_time(solver)) status = mf_solver_advance(solver, times[k]);
     double t = mf_solver_time(solver);
-    if (status == MF_OK && mf_interrupted()) status = mf_interrupt_status("t", t);
+    if (status == MF_OK && mf_interrupted()) {
+      status = mf_interrupt_status("t", t);
+      /* Resuming starts at the last restart point; the rows since are redone. */
+      if (restarts && point.y && save_run(cfg, opts->outdir, &point) != MF_OK)
+        status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
+    }
     mf_solver_observables(solver, res->obs);
     mf_series_row(series, t, res->obs);
     double outside, edge;
@@ -184,8 +311,16 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
       for (int p = 0; p < model->P; p++)
         mf_series_snapshot(series, t, p, mf_solver_grid(solver, p), mf_solver_density(solver, p));
     if (status != MF_OK) break;
+    if (!mf_run_restarts_after(cfg, k, ntimes)) continue;
+    /* A restart point: CVODE begins again from this state, here and in a resumed run alike. */
+    if ((status = mark_restart(&point, solver, series, k, res)) != MF_OK ||
+        (t > 0.0 && (status = mf_solver_restart(solver, t, point.y)) != MF_OK))
+      break;
+    if (checkpoint_due(cfg, &last_checkpoint) && (status = save_run(cfg, opts->outdir, &point)) != MF_OK) break;
   }
+  free(point.y);
   mf_solver_get_stats(solver, &res->stats);
+  if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
 
   /* The balance voltage reported is the attracting point nearest the final means. */
   res->has_balance = nearest_balance(model, grid, res->obs, res->xstar);
