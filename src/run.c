@@ -453,6 +453,61 @@ static int nearest_balance(const mf_model *model, const mf_grid *grid, const mf_
   return 1;
 }
 
+/* The checkpoint of `particles` before output row next: the network as it
+ * stands (any step: the step number is the random-number counter) and the
+ * series so far. */
+static mf_status save_particles(const mf_config *cfg, const char *dir, const mf_particles *ps, mf_series *series,
+                                int next)
+{
+  long bytes[2];
+  mf_status status = mf_series_mark(series, bytes);
+  mf_checkpoint_writer w;
+  if (status != MF_OK || (status = mf_checkpoint_begin(&w, dir, "particles", cfg)) != MF_OK) return status;
+  const int P = cfg->model.P;
+  double m[MF_MAX_POPS], xbar[MF_MAX_POPS];
+  const double t = mf_particles_time(ps), wall = mf_particles_wall(ps);
+  mf_particles_activities(ps, m);
+  mf_particles_means(ps, xbar);
+  mf_checkpoint_put_long(&w, "next_output", next);
+  mf_checkpoint_put_long(&w, "observables_bytes", bytes[0]);
+  mf_checkpoint_put_long(&w, "density_bytes", bytes[1]);
+  mf_checkpoint_put_long(&w, "steps", mf_particles_steps(ps));
+  mf_checkpoint_put_doubles(&w, "t", &t, 1);
+  mf_checkpoint_put_doubles(&w, "wall_seconds", &wall, 1);
+  mf_checkpoint_put_doubles(&w, "activities", m, P);
+  mf_checkpoint_put_doubles(&w, "means", xbar, P);
+  mf_checkpoint_put_doubles(&w, "voltages", mf_particles_voltages(ps, 0), mf_particles_total(ps));
+  return mf_checkpoint_commit(&w);
+}
+
+static mf_status load_particles(const mf_checkpoint *ck, mf_particles *ps, mf_series *series, int ntimes, int *k)
+{
+  const int P = mf_particles_model(ps)->P;
+  const long n = mf_particles_total(ps);
+  long next, bytes[2], steps;
+  double t, wall, m[MF_MAX_POPS], xbar[MF_MAX_POPS];
+  double *x = malloc((size_t)n * sizeof *x);
+  if (!x) return mf_error(MF_ENOMEM, "out of memory resuming");
+  mf_status status = mf_checkpoint_get_long(ck, "next_output", &next);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "observables_bytes", &bytes[0]);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "density_bytes", &bytes[1]);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "steps", &steps);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "t", &t, 1);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "wall_seconds", &wall, 1);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "activities", m, P);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "means", xbar, P);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "voltages", x, n);
+  if (status == MF_OK && !(next >= 0 && next < ntimes && steps >= 0))
+    status = mf_error(MF_EINPUT, "checkpoint: output %ld, step %ld: not a point of this run", next, steps);
+  if (status == MF_OK) status = mf_series_restore(series, bytes);
+  if (status == MF_OK) {
+    mf_particles_restore(ps, t, steps, wall, x, m, xbar);
+    *k = (int)next;
+  }
+  free(x);
+  return status;
+}
+
 mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
 {
   const mf_model *model = &cfg->model;
@@ -465,7 +520,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_status status, io;
 
   if ((status = mf_budget_check(MF_JOB_PARTICLES, cfg, NULL)) != MF_OK) return status;
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if (!opts->resume && (status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
   if (!(grid = mf_config_grid(cfg))) return mf_errcode();
   status = MF_ENOMEM;
   int ntimes = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
@@ -478,22 +533,33 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     status = mf_errcode();
     goto done;
   }
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
+  if (!opts->resume && (status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
   if (!(series = open_series(cfg, opts->outdir))) {
     status = mf_errcode();
     goto done;
   }
+  int k0 = 0;
+  if (opts->resume && (status = load_particles(opts->resume, ps, series, ntimes, &k0)) != MF_OK) goto done;
 
-  for (int k = 0; k < ntimes; k++) {
+  const int checkpoints = cfg->checkpoint_every > 0.0 && cfg->output_format == MF_FORMAT_CSV;
+  double last_checkpoint = wall_now();
+  for (int k = k0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_particles_advance(ps, times[k]);
     const double t = mf_particles_time(ps);
     if (status == MF_OK && mf_interrupted()) status = mf_interrupt_status("t", t);
+    /* Stopped before row k (at a step or at its time): resuming continues from this state. */
+    if (status == MF_EINTR && checkpoints && save_particles(cfg, opts->outdir, ps, series, k) != MF_OK)
+      status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
     mf_observables_particles(ps, grid, obs, density);
     mf_series_row(series, t, obs);
     if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
       for (int p = 0; p < model->P; p++) mf_series_snapshot(series, t, p, grid, density + (size_t)p * grid->n);
     if (status != MF_OK) break;
+    if (checkpoints && k + 1 < ntimes && checkpoint_due(cfg, &last_checkpoint) &&
+        (status = save_particles(cfg, opts->outdir, ps, series, k + 1)) != MF_OK)
+      break;
   }
+  if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
   io = mf_series_commit(series);
   series = NULL;
   if (io != MF_OK && status == MF_OK) status = io;
