@@ -367,6 +367,65 @@ static void print_sweep_row(FILE *log, const mf_config *cfg, const mf_sweep_row 
   }
 }
 
+/* A sweep row as numbers of a checkpoint (ROW_WIDTH(P) of them), and back. */
+#define ROW_WIDTH(P) (8 + 7 * (P))
+
+static void row_pack(const mf_sweep_row *r, int P, double *v)
+{
+  v[0] = r->gamma, v[1] = r->ncells, v[2] = r->collapse_time, v[3] = r->t_final;
+  v[4] = r->stationary, v[5] = r->consensus, v[6] = (double)r->steps, v[7] = r->wall_seconds;
+  const double *per[7] = {r->xstar, r->Astar, r->mean, r->mode, r->sd, r->width_ratio, r->cells_per_sd};
+  for (int j = 0; j < 7; j++) memcpy(v + 8 + j * P, per[j], (size_t)P * sizeof *v);
+}
+
+static void row_unpack(const double *v, int P, mf_sweep_row *r)
+{
+  r->gamma = v[0], r->ncells = (int)v[1], r->collapse_time = v[2], r->t_final = v[3];
+  r->stationary = (int)v[4], r->consensus = (int)v[5], r->steps = (long)v[6], r->wall_seconds = v[7];
+  double *per[7] = {r->xstar, r->Astar, r->mean, r->mode, r->sd, r->width_ratio, r->cells_per_sd};
+  for (int j = 0; j < 7; j++) memcpy(per[j], v + 8 + j * P, (size_t)P * sizeof *v);
+}
+
+/* The checkpoint of a sweep before gamma number next: the rows done and the bytes of sweep.csv. */
+static mf_status save_sweep(const mf_config *cfg, const char *dir, const mf_sweep_row *rows, int next, mf_outfile *f)
+{
+  const int P = cfg->model.P;
+  const long bytes = mf_outfile_mark(f);
+  if (bytes < 0) return mf_error(MF_EIO, "%s: cannot write", f->path);
+  double *v = malloc((size_t)(next > 0 ? next : 1) * ROW_WIDTH(P) * sizeof *v);
+  if (!v) return mf_error(MF_ENOMEM, "out of memory");
+  for (int k = 0; k < next; k++) row_pack(&rows[k], P, v + (size_t)k * ROW_WIDTH(P));
+  mf_checkpoint_writer w;
+  mf_status status = mf_checkpoint_begin(&w, dir, "sweep", cfg);
+  if (status == MF_OK) {
+    mf_checkpoint_put_long(&w, "next_gamma", next);
+    mf_checkpoint_put_long(&w, "sweep_bytes", bytes);
+    mf_checkpoint_put_doubles(&w, "rows", v, (long)next * ROW_WIDTH(P));
+    status = mf_checkpoint_commit(&w);
+  }
+  free(v);
+  return status;
+}
+
+static mf_status load_sweep(const mf_checkpoint *ck, const mf_config *cfg, mf_sweep_row *rows, mf_outfile *f, int *next)
+{
+  const int P = cfg->model.P;
+  long k, bytes;
+  mf_status status = mf_checkpoint_get_long(ck, "next_gamma", &k);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "sweep_bytes", &bytes);
+  if (status == MF_OK && !(k >= 0 && k <= cfg->sweep.ngammas))
+    status = mf_error(MF_EINPUT, "checkpoint: gamma number %ld of %d", k, cfg->sweep.ngammas);
+  if (status != MF_OK) return status;
+  double *v = malloc((size_t)(k > 0 ? k : 1) * ROW_WIDTH(P) * sizeof *v);
+  if (!v) return mf_error(MF_ENOMEM, "out of memory");
+  status = mf_checkpoint_get_doubles(ck, "rows", v, k * ROW_WIDTH(P));
+  for (long j = 0; status == MF_OK && j < k; j++) row_unpack(v + (size_t)j * ROW_WIDTH(P), P, &rows[j]);
+  free(v);
+  if (status == MF_OK) status = mf_outfile_restore(f, bytes);
+  if (status == MF_OK) *next = (int)k;
+  return status;
+}
+
 mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
 {
   const mf_model *model = &cfg->model;
@@ -376,19 +435,25 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_status status, io;
   if ((status = mf_budget_check(MF_JOB_SWEEP, cfg, NULL)) != MF_OK) goto done;
   if (!rows) return mf_error(MF_ENOMEM, "out of memory");
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) goto done;
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
+  if (!opts->resume && (status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) goto done;
+  if (!opts->resume && (status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
   if ((status = mf_outfile_open(&rows_file, opts->outdir, "sweep.csv")) != MF_OK) goto done;
   mf_sweep_write_header(rows_file.fp);
+  int done_rows = 0;
+  if (opts->resume && (status = load_sweep(opts->resume, cfg, rows, &rows_file, &done_rows)) != MF_OK) goto done;
   if (opts->log)
     fprintf(opts->log, "mfbalance sweep: %d populations, %d values of gamma\n  %9s %-5s %10s %12s %10s %10s %11s %8s "
             "%11s %7s %s\n", P, n, "gamma", "pop", "x*", "mean", "|mean-x*|", "|mode-x*|", "sd", "sd/pred",
             "collapse t", "cells", "stationary");
 
-  int done_rows = 0;
-  for (int k = 0; k < n; k++) {
+  const int checkpoints = cfg->checkpoint_every > 0.0;
+  double last_checkpoint = wall_now();
+  for (int k = done_rows; k < n; k++) {
     if (mf_interrupted()) {
       status = mf_interrupt_status("gamma", cfg->sweep.gammas[k]);
+      /* Resuming starts at this gamma, the first unfinished one. */
+      if (checkpoints && save_sweep(cfg, opts->outdir, rows, k, &rows_file) != MF_OK)
+        status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
       break;
     }
     if ((status = mf_sweep_one(cfg, cfg->sweep.gammas[k], &rows[k])) != MF_OK) break;
@@ -396,7 +461,11 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
     fflush(rows_file.fp);
     if (opts->log) print_sweep_row(opts->log, cfg, &rows[k]), fflush(opts->log);
     done_rows++;
+    if (checkpoints && k + 1 < n && checkpoint_due(cfg, &last_checkpoint) &&
+        (status = save_sweep(cfg, opts->outdir, rows, k + 1, &rows_file)) != MF_OK)
+      break;
   }
+  if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
   if ((io = mf_outfile_commit(&rows_file)) != MF_OK && status == MF_OK) status = io;
   if (done_rows < 2) goto done;
 
