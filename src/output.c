@@ -187,8 +187,9 @@ long mf_outfile_mark(mf_outfile *f)
 
 /* The file of an earlier run holding at least bytes bytes of NAME: DIR/NAME
  * after an interruption, or else a stale DIR/.NAME.tmp-XXXXXX after a crash. */
-static int open_earlier(const mf_outfile *f, long bytes)
+static int open_earlier(const mf_outfile *f, long bytes, char *stale, size_t len)
 {
+  stale[0] = '\0';
   int fd = open(f->path, O_RDONLY | O_NOFOLLOW);
   struct stat st;
   if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= bytes) return fd;
@@ -210,6 +211,7 @@ static int open_earlier(const mf_outfile *f, long bytes)
     if (mine && strcmp(e->d_name, mine + 1) == 0) continue;
     fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW);
     if (fd >= 0 && !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= bytes)) close(fd), fd = -1;
+    if (fd >= 0) snprintf(stale, len, "%s/%s", slash ? dir : ".", e->d_name);
   }
   closedir(d);
   return fd;
@@ -217,7 +219,8 @@ static int open_earlier(const mf_outfile *f, long bytes)
 
 mf_status mf_outfile_restore(mf_outfile *f, long bytes)
 {
-  const int fd = open_earlier(f, bytes);
+  char stale[2400];
+  const int fd = open_earlier(f, bytes, stale, sizeof stale);
   if (fd < 0)
     return mf_error(MF_EINPUT, "%s: missing or shorter than the %ld bytes the checkpoint counts: cannot resume", f->path,
                     bytes);
@@ -235,5 +238,7 @@ mf_status mf_outfile_restore(mf_outfile *f, long bytes)
   /* Drop whatever was written past the copied prefix (the header). */
   if (status == MF_OK && (fflush(f->fp) != 0 || ftruncate(fileno(f->fp), bytes) != 0))
     status = mf_error(MF_EIO, "%s: %s", f->tmp, strerror(errno));
+  /* The crashed run's temporary file is taken over: it goes. */
+  if (status == MF_OK && stale[0]) remove(stale);
   return status;
 }
