@@ -7,6 +7,7 @@
 #include "mfbalance/checkpoint.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/output.h"
+#include "mfbalance/progress.h"
 #include "mfbalance/series.h"
 #include "mfbalance/solver.h"
 
@@ -291,9 +292,14 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   const int restarts = cfg->checkpoint_every > 0.0 && cfg->output_format == MF_FORMAT_CSV;
   restart_point point = {0};
   double last_checkpoint = wall_now();
+  mf_progress progress;
+  mf_progress_start(&progress, "run", "t", !opts->log);
   for (int k = k0; k < ntimes; k++) {
     if (times[k] > mf_solver_time(solver)) status = mf_solver_advance(solver, times[k]);
     double t = mf_solver_time(solver);
+    mf_integrator_stats now_stats;
+    mf_solver_get_stats(solver, &now_stats);
+    mf_progress_update(&progress, t, cfg->t_end, now_stats.steps, 0.0);
     if (status == MF_OK && mf_interrupted()) {
       status = mf_interrupt_status("t", t);
       /* Resuming starts at the last restart point; the rows since are redone. */
@@ -319,6 +325,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     if (checkpoint_due(cfg, &last_checkpoint) && (status = save_run(cfg, opts->outdir, &point)) != MF_OK) break;
   }
   free(point.y);
+  mf_progress_end(&progress);
   mf_solver_get_stats(solver, &res->stats);
   if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
 
@@ -448,7 +455,10 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
 
   const int checkpoints = cfg->checkpoint_every > 0.0;
   double last_checkpoint = wall_now();
+  mf_progress progress;
+  mf_progress_start(&progress, "sweep", "gamma number", !opts->log);
   for (int k = done_rows; k < n; k++) {
+    mf_progress_update(&progress, k, n, -1, 0.0);
     if (mf_interrupted()) {
       status = mf_interrupt_status("gamma", cfg->sweep.gammas[k]);
       /* Resuming starts at this gamma, the first unfinished one. */
@@ -459,12 +469,14 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
     if ((status = mf_sweep_one(cfg, cfg->sweep.gammas[k], &rows[k])) != MF_OK) break;
     mf_sweep_write_row(rows_file.fp, model, &rows[k]);
     fflush(rows_file.fp);
+    mf_progress_end(&progress); /* the row goes on a line of its own */
     if (opts->log) print_sweep_row(opts->log, cfg, &rows[k]), fflush(opts->log);
     done_rows++;
     if (checkpoints && k + 1 < n && checkpoint_due(cfg, &last_checkpoint) &&
         (status = save_sweep(cfg, opts->outdir, rows, k + 1, &rows_file)) != MF_OK)
       break;
   }
+  mf_progress_end(&progress);
   if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
   if ((io = mf_outfile_commit(&rows_file)) != MF_OK && status == MF_OK) status = io;
   if (done_rows < 2) goto done;
@@ -612,9 +624,13 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
 
   const int checkpoints = cfg->checkpoint_every > 0.0 && cfg->output_format == MF_FORMAT_CSV;
   double last_checkpoint = wall_now();
+  mf_progress progress;
+  mf_progress_start(&progress, "particles", "t", !opts->log);
   for (int k = k0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_particles_advance(ps, times[k]);
-    const double t = mf_particles_time(ps);
+    const double t = mf_particles_time(ps), wall = mf_particles_wall(ps);
+    mf_progress_update(&progress, t, cfg->t_end, mf_particles_steps(ps),
+                       wall > 0.0 ? (double)mf_particles_total(ps) * (double)mf_particles_steps(ps) / wall : 0.0);
     if (status == MF_OK && mf_interrupted()) status = mf_interrupt_status("t", t);
     /* Stopped before row k (at a step or at its time): resuming continues from this state. */
     if (status == MF_EINTR && checkpoints && save_particles(cfg, opts->outdir, ps, series, k) != MF_OK)
@@ -628,6 +644,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
         (status = save_particles(cfg, opts->outdir, ps, series, k + 1)) != MF_OK)
       break;
   }
+  mf_progress_end(&progress);
   if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
   io = mf_series_commit(series);
   series = NULL;

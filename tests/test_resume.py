@@ -22,7 +22,7 @@ EXE = os.path.abspath(sys.argv[1])
 TMP = tempfile.mkdtemp(prefix="mfbalance-resume.")
 failures = []
 
-JOBS = {
+JOBS = {  # each takes a few seconds on 2 cores: long enough to be stopped mid-way
     "run": (["run", "time.t_end=20", "grid.moving_cells=3000"], ["observables.csv", "density.csv"]),
     "particles": (["particles", "particles.n=200000", "time.t_end=1"], ["observables.csv", "density.csv"]),
     "sweep": (["sweep", "--gamma", "100,200,300,500,1000,2000,3000,5000,10000,20000,30000,100000"],
@@ -154,6 +154,42 @@ if check(os.path.exists(os.path.join(out, "checkpoint")), "particles: SIGKILL le
     for f in JOBS["particles"][1]:
         same = open(os.path.join(ref, f), "rb").read() == open(os.path.join(out, f), "rb").read()
         check(same, "particles: after SIGKILL, %s bit-identical to the uninterrupted run" % f)
+
+# The progress line: on a terminal only, and not with --quiet.
+import pty  # noqa: E402
+import select  # noqa: E402
+
+
+def stderr_on_terminal(extra):
+    master, slave = pty.openpty()
+    p = subprocess.Popen([EXE] + JOBS["particles"][0] + ["--out", os.path.join(TMP, "tty-%d" % len(extra))] + extra,
+                         stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    got = b""
+    while True:
+        ready = select.select([master], [], [], 1.0)[0]
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            got += chunk
+        elif p.poll() is not None:
+            break
+    p.wait()
+    os.close(master)
+    return got.decode("utf-8", "replace")
+
+
+line = stderr_on_terminal([])
+check("particles: t = " in line and "ETA" in line and "neuron-steps/s" in line,
+      "progress line on a terminal: %r" % line[-120:])
+check(stderr_on_terminal(["--quiet"]) == "", "no progress line with --quiet")
+p = subprocess.run([EXE] + JOBS["particles"][0] + ["--out", os.path.join(TMP, "notty")], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+check(p.stderr == b"", "no progress line when stderr is not a terminal")
 
 shutil.rmtree(TMP, ignore_errors=True)
 print("%d failed" % len(failures))
