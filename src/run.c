@@ -194,6 +194,7 @@ typedef struct {
   long bytes[2];       /* observables.csv, density.csv up to it */
   mf_integrator_stats stats;
   double checks[2];    /* frame_outside, frame_edge so far */
+  int valid;           /* 1 if the series could be flushed there */
 } restart_point;
 
 /* Remember the solver's state at row k's time, after row k was written. */
@@ -205,7 +206,10 @@ static mf_status mark_restart(restart_point *r, mf_solver *solver, mf_series *se
   r->next = k + 1, r->t = mf_solver_time(solver);
   mf_solver_get_stats(solver, &r->stats);
   r->checks[0] = res->frame_outside, r->checks[1] = res->frame_edge;
-  return mf_series_mark(series, r->bytes);
+  /* A series that cannot be flushed (a full disk) leaves no restart point
+   * to checkpoint; its files report the failure when committed. */
+  r->valid = mf_series_mark(series, r->bytes) == MF_OK;
+  return MF_OK;
 }
 
 static mf_status save_run(const mf_config *cfg, const char *dir, const restart_point *r)
@@ -303,7 +307,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     if (status == MF_OK && mf_interrupted()) {
       status = mf_interrupt_status("t", t);
       /* Resuming starts at the last restart point; the rows since are redone. */
-      if (restarts && point.y && save_run(cfg, opts->outdir, &point) != MF_OK)
+      if (restarts && point.valid && save_run(cfg, opts->outdir, &point) != MF_OK)
         status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
     }
     mf_solver_observables(solver, res->obs);
@@ -322,7 +326,8 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     if ((status = mark_restart(&point, solver, series, k, res)) != MF_OK ||
         (t > 0.0 && (status = mf_solver_restart(solver, t, point.y)) != MF_OK))
       break;
-    if (checkpoint_due(cfg, &last_checkpoint) && (status = save_run(cfg, opts->outdir, &point)) != MF_OK) break;
+    /* A periodic checkpoint that cannot be written does not stop the job. */
+    if (point.valid && checkpoint_due(cfg, &last_checkpoint)) save_run(cfg, opts->outdir, &point);
   }
   free(point.y);
   mf_progress_end(&progress);
@@ -472,9 +477,8 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
     mf_progress_end(&progress); /* the row goes on a line of its own */
     if (opts->log) print_sweep_row(opts->log, cfg, &rows[k]), fflush(opts->log);
     done_rows++;
-    if (checkpoints && k + 1 < n && checkpoint_due(cfg, &last_checkpoint) &&
-        (status = save_sweep(cfg, opts->outdir, rows, k + 1, &rows_file)) != MF_OK)
-      break;
+    if (checkpoints && k + 1 < n && checkpoint_due(cfg, &last_checkpoint))
+      save_sweep(cfg, opts->outdir, rows, k + 1, &rows_file); /* on failure the job goes on */
   }
   mf_progress_end(&progress);
   if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
@@ -640,9 +644,8 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
       for (int p = 0; p < model->P; p++) mf_series_snapshot(series, t, p, grid, density + (size_t)p * grid->n);
     if (status != MF_OK) break;
-    if (checkpoints && k + 1 < ntimes && checkpoint_due(cfg, &last_checkpoint) &&
-        (status = save_particles(cfg, opts->outdir, ps, series, k + 1)) != MF_OK)
-      break;
+    if (checkpoints && k + 1 < ntimes && checkpoint_due(cfg, &last_checkpoint))
+      save_particles(cfg, opts->outdir, ps, series, k + 1); /* on failure the job goes on */
   }
   mf_progress_end(&progress);
   if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);

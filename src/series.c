@@ -238,7 +238,8 @@ mf_status mf_series_mark(mf_series *s, long bytes[2])
   if (s->format != MF_FORMAT_CSV) return mf_error(MF_EINPUT, "output.format = hdf5 cannot be checkpointed");
   bytes[0] = mf_outfile_mark(&s->obs);
   bytes[1] = mf_outfile_mark(&s->dens);
-  return bytes[0] < 0 || bytes[1] < 0 ? mf_error(MF_EIO, "%s: cannot write the series", s->dir) : MF_OK;
+  /* No message: the failed stream keeps its error, and mf_series_commit reports it by file. */
+  return bytes[0] < 0 || bytes[1] < 0 ? MF_EIO : MF_OK;
 }
 
 mf_status mf_series_restore(mf_series *s, const long bytes[2])

@@ -40,7 +40,8 @@ mf_status mf_series_snapshot(mf_series *s, double t, int p, const mf_grid *grid,
 
 /* Flush and count the bytes of observables.csv and density.csv so far
  * into bytes[2], for a checkpoint.  MF_EINPUT for HDF5, which is written
- * whole at the end and cannot be continued. */
+ * whole at the end and cannot be continued; MF_EIO, without a message, when
+ * a write failed (mf_series_commit names the file). */
 mf_status mf_series_mark(mf_series *s, long bytes[2]);
 
 /* Continue the series of an interrupted run in the same directory: the
