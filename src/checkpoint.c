@@ -8,6 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+int mf_checkpoint_due(double every, double *last)
+{
+  if (!(every > 0.0)) return 0;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  const double now = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+  if (*last == 0.0) *last = now;
+  if (now - *last < every) return 0;
+  *last = now;
+  return 1;
+}
 
 mf_status mf_checkpoint_begin(mf_checkpoint_writer *w, const char *dir, const char *job, const mf_config *cfg)
 {

@@ -14,6 +14,7 @@
  *                balance voltage: the picture of the double limit. */
 #include "mfbalance/balance.h"
 #include "mfbalance/budget.h"
+#include "mfbalance/checkpoint.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/observables.h"
 #include "mfbalance/output.h"
@@ -67,9 +68,43 @@ static mf_status open_outputs(const mf_config *cfg, const mf_run_opts *opts, mf_
   if ((status = mf_budget_check(strcmp(name, "compare.csv") == 0 ? MF_JOB_COMPARE : MF_JOB_DOUBLELIMIT, cfg, NULL)) !=
       MF_OK)
     return status;
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) return status;
+  if (!opts->resume && (status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if (!opts->resume && (status = mf_config_save(cfg, opts->outdir)) != MF_OK) return status;
   return mf_outfile_open(rows, opts->outdir, name);
+}
+
+/* Where compare stands at the start of a network (size number k, replica
+ * r): what its checkpoint holds.  Networks are independent (seed + r), so
+ * resuming there and redoing the PDE repeats the uninterrupted job. */
+typedef struct {
+  long k, r, bytes;                          /* network, replica, bytes of compare.csv before it */
+  double acc[4 * MF_MAX_POPS];               /* sum, sum2, late, nlate of size k so far */
+  double w1_end[MF_SWEEP_MAX_GAMMAS * MF_MAX_POPS]; /* late W1 of the sizes before k */
+} compare_mark;
+
+static mf_status save_compare(const mf_config *cfg, const char *dir, const compare_mark *m)
+{
+  mf_checkpoint_writer w;
+  mf_status status = mf_checkpoint_begin(&w, dir, "compare", cfg);
+  if (status != MF_OK) return status;
+  mf_checkpoint_put_long(&w, "network", m->k);
+  mf_checkpoint_put_long(&w, "replica", m->r);
+  mf_checkpoint_put_long(&w, "compare_bytes", m->bytes);
+  mf_checkpoint_put_doubles(&w, "accumulators", m->acc, 4 * MF_MAX_POPS);
+  mf_checkpoint_put_doubles(&w, "w1_late", m->w1_end, m->k * MF_MAX_POPS);
+  return mf_checkpoint_commit(&w);
+}
+
+static mf_status load_compare(const mf_checkpoint *ck, const mf_config *cfg, compare_mark *m, mf_outfile *rows)
+{
+  mf_status status = mf_checkpoint_get_long(ck, "network", &m->k);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "replica", &m->r);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "compare_bytes", &m->bytes);
+  if (status == MF_OK && !(m->k >= 0 && m->k < cfg->ncompare && m->r >= 0))
+    status = mf_error(MF_EINPUT, "checkpoint: network %ld of %d", m->k, cfg->ncompare);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "accumulators", m->acc, 4 * MF_MAX_POPS);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "w1_late", m->w1_end, m->k * MF_MAX_POPS);
+  return status == MF_OK ? mf_outfile_restore(rows, m->bytes) : status;
 }
 
 mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
@@ -109,6 +144,12 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     status = mf_error(MF_ENOMEM, "out of memory");
     goto done;
   }
+  compare_mark mark = {0};
+  fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
+  if (opts->resume && (status = load_compare(opts->resume, cfg, &mark, &rows)) != MF_OK) goto done;
+  if (!opts->resume) mark.bytes = mf_outfile_mark(&rows);
+  const int checkpoints = cfg->checkpoint_every > 0.0;
+  memcpy(w1_end, mark.w1_end, (size_t)mark.k * MF_MAX_POPS * sizeof *w1_end);
   /* The PDE once, its densities kept at every comparison time. */
   const mf_discretisation disc = mf_config_discretisation(cfg, grid);
   if (!(solver = mf_solver_create(model, &disc, &cfg->integ))) {
@@ -118,6 +159,9 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   for (int j = 0; j < nt; j++) {
     if (mf_interrupted()) {
       status = mf_interrupt_status("t (of the PDE)", times[j]);
+      if (checkpoints && save_compare(cfg, opts->outdir, &mark) != MF_OK)
+        status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
+      mf_outfile_commit(&rows);
       goto done;
     }
     if (times[j] > 0.0 && (status = mf_solver_advance(solver, times[j])) != MF_OK) goto done;
@@ -126,7 +170,6 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     mf_solver_observables(solver, pde_obs + (size_t)j * MF_MAX_POPS);
   }
 
-  fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
   if (opts->log)
     fprintf(opts->log, "mfbalance compare: PDE (%s, %d cells) against the network (replica 1 shown; W1 averaged)\n"
             "  %9s %7s %-5s %12s %12s %10s %10s %10s\n", mf_solver_method_name(solver), mf_solver_grid(solver, 0)->n, "n", "t", "pop", "mean pde", "mean net", "d mean",
@@ -134,12 +177,25 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   double *density = malloc(N * sizeof *density);
   if (!density) goto done;
   status = MF_OK;
-  for (int k = 0; k < cfg->ncompare && status == MF_OK; k++) {
+  double last_checkpoint = 0.0;
+  for (int k = (int)mark.k; k < cfg->ncompare && status == MF_OK; k++) {
     const long n = cfg->compare_n[k];
     const int R = (int)fmin(cfg->compare_replicas, ceil(1e6 / (double)n));
     double sum[MF_MAX_POPS] = {0}, sum2[MF_MAX_POPS] = {0}, late[MF_MAX_POPS] = {0};
     long nlate[MF_MAX_POPS] = {0};
-    for (int r = 0; r < R && status == MF_OK; r++) {
+    const int resumed = k == mark.k;
+    for (int p = 0; resumed && p < P; p++)
+      sum[p] = mark.acc[p], sum2[p] = mark.acc[MF_MAX_POPS + p], late[p] = mark.acc[2 * MF_MAX_POPS + p],
+      nlate[p] = (long)mark.acc[3 * MF_MAX_POPS + p];
+    for (int r = resumed ? (int)mark.r : 0; r < R && status == MF_OK; r++) {
+      /* The restart point of this network: a checkpoint holds the last one. */
+      mark.k = k, mark.r = r, mark.bytes = mf_outfile_mark(&rows);
+      for (int p = 0; p < P; p++)
+        mark.acc[p] = sum[p], mark.acc[MF_MAX_POPS + p] = sum2[p], mark.acc[2 * MF_MAX_POPS + p] = late[p],
+        mark.acc[3 * MF_MAX_POPS + p] = (double)nlate[p];
+      memcpy(mark.w1_end, w1_end, (size_t)k * MF_MAX_POPS * sizeof *w1_end);
+      if (checkpoints && mf_checkpoint_due(cfg->checkpoint_every, &last_checkpoint))
+        save_compare(cfg, opts->outdir, &mark); /* on failure the job goes on */
       mf_particle_opts po = cfg->particles;
       po.n = n;
       po.seed = cfg->particles.seed + (uint64_t)r;
@@ -148,11 +204,11 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
         break;
       }
       for (int j = 0; j < nt; j++) {
-        if (mf_interrupted()) {
-          status = mf_interrupt_status("t", mf_particles_time(ps));
-          break;
-        }
-        if (times[j] > 0.0 && (status = mf_particles_advance(ps, times[j])) != MF_OK) break;
+        if (mf_interrupted()) status = mf_interrupt_status("t", mf_particles_time(ps));
+        if (status == MF_OK && times[j] > 0.0) status = mf_particles_advance(ps, times[j]);
+        if (status == MF_EINTR && checkpoints && save_compare(cfg, opts->outdir, &mark) != MF_OK)
+          status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
+        if (status != MF_OK) break;
         mf_pop_observables obs[MF_MAX_POPS];
         mf_observables_particles(ps, grid, obs, density);
         for (int p = 0; p < P; p++) {
@@ -184,6 +240,7 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     }
   }
   free(density);
+  if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
   if ((io = mf_outfile_commit(&rows)) != MF_OK && status == MF_OK) status = io;
   if (status != MF_OK || cfg->ncompare < 2) goto done;
 

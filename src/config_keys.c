@@ -162,7 +162,7 @@ const mf_key mf_keys[] = {
             "observables and every snapshot's cells and densities (`run`, `particles`)"},
     {.section = "output", .name = "checkpoint_every", .type = MF_KEY_NUMBER, .def = "600", .lo = 0, .hi = HUGE_VAL,
      .at = CFG(checkpoint_every),
-     .doc = "seconds of wall time between checkpoints of `run`, `particles` and `sweep` (and one at SIGINT or "
+     .doc = "seconds of wall time between checkpoints of `run`, `particles`, `sweep` and `compare` (and one at SIGINT or "
             "SIGTERM), for `mfbalance resume DIR`; 0: none, and `run` then integrates across output times "
             "without restarting CVODE (docs/checkpoint.md)"},
 

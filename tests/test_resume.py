@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""test_resume.py -- interrupt `run`, `particles` and `sweep` with SIGINT
+"""test_resume.py -- interrupt `run`, `particles`, `sweep` and `compare` with SIGINT
 mid-way, check what the interrupted job left (exit 130, every file renamed,
 status interrupted, a checkpoint), resume it with `mfbalance resume DIR` and
 compare with the same job run without interruption: the particle network
 bit for bit, the PDE run to 1e-10 relative (it is in fact bit-identical:
 CVODE restarts at the same output times either way), the sweep's rows but
-for their wall times.  Then the refusals: a checkpoint of another format
+for their wall times, compare's rows.  Then the refusals: a checkpoint of another format
 version, a changed config.ini, a finished job (exit 2 each).
 
 Usage: test_resume.py MFBALANCE"""
@@ -27,6 +27,7 @@ JOBS = {  # each takes a few seconds on 2 cores: long enough to be stopped mid-w
     "particles": (["particles", "particles.n=200000", "time.t_end=1"], ["observables.csv", "density.csv"]),
     "sweep": (["sweep", "--gamma", "100,200,300,500,1000,2000,3000,5000,10000,20000,30000,100000"],
               ["sweep.csv", "sweep_fit.csv"]),
+    "compare": (["compare", "--n", "1000,10000,100000"], ["compare.csv", "compare_fit.csv"]),
 }
 
 
@@ -89,22 +90,22 @@ for name, (args, files) in JOBS.items():
     check(not [f for f in names if ".tmp" in f], "%s: no temporary file left: %s" % (name, names))
     check("checkpoint" in names and "config.ini" in names, "%s: checkpoint and config.ini written" % name)
     check(all(f in names for f in files[:1]), "%s: %s renamed into place" % (name, files[0]))
-    if name != "sweep":
+    if name in ("run", "particles"):
         status = [r[-1] for r in read_rows(os.path.join(out, "summary.csv"))[1:]]
         check(set(status) == {"interrupted"}, "%s: summary.csv status interrupted (%s)" % (name, status))
         rows = len(read_rows(os.path.join(out, "observables.csv")))
         total = len(read_rows(os.path.join(ref, "observables.csv")))
         check(1 < rows < total, "%s: observables.csv has %d of %d rows: stopped mid-way" % (name, rows, total))
     else:
-        rows = len(read_rows(os.path.join(out, "sweep.csv")))
-        total = len(read_rows(os.path.join(ref, "sweep.csv")))
-        check(rows < total, "%s: sweep.csv has %d of %d rows: stopped mid-way" % (name, rows, total))
+        rows = len(read_rows(os.path.join(out, files[0])))
+        total = len(read_rows(os.path.join(ref, files[0])))
+        check(rows < total, "%s: %s has %d of %d rows: stopped mid-way" % (name, files[0], rows, total))
     spare = out + "-copy"
     shutil.copytree(out, spare)
     p = subprocess.run([EXE, "resume", out, "--quiet"], stderr=subprocess.PIPE)
     check(p.returncode == 0, "%s: resume exits 0 %s" % (name, p.stderr.decode().strip()))
     check(not os.path.exists(os.path.join(out, "checkpoint")), "%s: resume removes the checkpoint" % name)
-    for f in files + (["summary.csv"] if name != "sweep" else []):
+    for f in files + (["summary.csv"] if name in ("run", "particles") else []):
         a, b = read_rows(os.path.join(ref, f)), read_rows(os.path.join(out, f))
         if name == "particles" and f != "summary.csv":
             same = open(os.path.join(ref, f), "rb").read() == open(os.path.join(out, f), "rb").read()

@@ -1,12 +1,12 @@
 /* checkpoint.h -- the restart file of an interrupted job (docs/checkpoint.md).
  *
- * A job (run, particles, sweep) writes DIR/checkpoint every
+ * A job (run, particles, sweep, compare) writes DIR/checkpoint every
  * output.checkpoint_every seconds of wall time and when it stops at a signal;
  * `mfbalance resume DIR` reads it and the job continues as if it had never
  * stopped.  The file is text, written under a temporary name and renamed:
  *
  *   mfbalance-checkpoint 1            format version
- *   job NAME                          run, particles or sweep
+ *   job NAME                          run, particles, sweep or compare
  *   config BYTES                      the effective configuration (mf_config_text),
  *   <BYTES bytes of INI text>         exactly as config.ini holds it
  *   long NAME VALUE                   integers (output index, step number, ...)
@@ -43,6 +43,11 @@ void mf_checkpoint_put_doubles(mf_checkpoint_writer *w, const char *name, const 
 /* Finish and rename into place (MF_OK or MF_EIO); or drop the temporary file. */
 mf_status mf_checkpoint_commit(mf_checkpoint_writer *w);
 void mf_checkpoint_discard(mf_checkpoint_writer *w);
+
+/* 1 when a periodic checkpoint is due: every seconds of wall time have
+ * passed since *last (0 on the first call: the clock starts), which is then
+ * reset; always 0 for every <= 0. */
+int mf_checkpoint_due(double every, double *last);
 
 /* Remove DIR/checkpoint (a job that finished or failed leaves none). */
 void mf_checkpoint_remove(const char *dir);

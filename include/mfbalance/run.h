@@ -38,7 +38,7 @@ typedef struct {
   double frame_edge;                   /* moving frames: largest edge density / maximum, over the outputs */
 } mf_run_result;
 
-/* Checkpoints (run, particles, sweep; checkpoint.h): with
+/* Checkpoints (run, particles, sweep, compare; checkpoint.h): with
  * cfg->checkpoint_every > 0 the job writes outdir/checkpoint every that many
  * seconds and when it stops at a signal, and removes it when it ends
  * otherwise.  With opts->resume it continues from there: the files of
