@@ -14,7 +14,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static int nearest_balance(const mf_model *model, const mf_grid *grid, const mf_pop_observables *obs, double *xstar);
 
@@ -136,23 +135,6 @@ static void warn_resolution(FILE *err, const mf_config *cfg, const mf_solver *so
       return;
     }
   }
-}
-
-static double wall_now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* 1 when a periodic checkpoint is due (and restarts the clock). */
-static int checkpoint_due(const mf_config *cfg, double *last)
-{
-  if (!(cfg->checkpoint_every > 0.0)) return 0;
-  const double now = wall_now();
-  if (now - *last < cfg->checkpoint_every) return 0;
-  *last = now;
-  return 1;
 }
 
 /* The solver statistics as integers of a checkpoint, and back. */
@@ -295,7 +277,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   const double xmin = grid->faces[0], xmax = grid->faces[grid->n];
   const int restarts = cfg->checkpoint_every > 0.0 && cfg->output_format == MF_FORMAT_CSV;
   restart_point point = {0};
-  double last_checkpoint = wall_now();
+  double last_checkpoint = 0.0;
   mf_progress progress;
   mf_progress_start(&progress, "run", "t", !opts->log);
   for (int k = k0; k < ntimes; k++) {
@@ -327,7 +309,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
         (t > 0.0 && (status = mf_solver_restart(solver, t, point.y)) != MF_OK))
       break;
     /* A periodic checkpoint that cannot be written does not stop the job. */
-    if (point.valid && checkpoint_due(cfg, &last_checkpoint)) save_run(cfg, opts->outdir, &point);
+    if (point.valid && mf_checkpoint_due(cfg->checkpoint_every, &last_checkpoint)) save_run(cfg, opts->outdir, &point);
   }
   free(point.y);
   mf_progress_end(&progress);
@@ -459,7 +441,7 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
             "collapse t", "cells", "stationary");
 
   const int checkpoints = cfg->checkpoint_every > 0.0;
-  double last_checkpoint = wall_now();
+  double last_checkpoint = 0.0;
   mf_progress progress;
   mf_progress_start(&progress, "sweep", "gamma number", !opts->log);
   for (int k = done_rows; k < n; k++) {
@@ -477,7 +459,7 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
     mf_progress_end(&progress); /* the row goes on a line of its own */
     if (opts->log) print_sweep_row(opts->log, cfg, &rows[k]), fflush(opts->log);
     done_rows++;
-    if (checkpoints && k + 1 < n && checkpoint_due(cfg, &last_checkpoint))
+    if (checkpoints && k + 1 < n && mf_checkpoint_due(cfg->checkpoint_every, &last_checkpoint))
       save_sweep(cfg, opts->outdir, rows, k + 1, &rows_file); /* on failure the job goes on */
   }
   mf_progress_end(&progress);
@@ -627,7 +609,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
   if (opts->resume && (status = load_particles(opts->resume, ps, series, ntimes, &k0)) != MF_OK) goto done;
 
   const int checkpoints = cfg->checkpoint_every > 0.0 && cfg->output_format == MF_FORMAT_CSV;
-  double last_checkpoint = wall_now();
+  double last_checkpoint = 0.0;
   mf_progress progress;
   mf_progress_start(&progress, "particles", "t", !opts->log);
   for (int k = k0; k < ntimes; k++) {
@@ -644,7 +626,7 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     if (status != MF_OK || mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end))
       for (int p = 0; p < model->P; p++) mf_series_snapshot(series, t, p, grid, density + (size_t)p * grid->n);
     if (status != MF_OK) break;
-    if (checkpoints && k + 1 < ntimes && checkpoint_due(cfg, &last_checkpoint))
+    if (checkpoints && k + 1 < ntimes && mf_checkpoint_due(cfg->checkpoint_every, &last_checkpoint))
       save_particles(cfg, opts->outdir, ps, series, k + 1); /* on failure the job goes on */
   }
   mf_progress_end(&progress);
