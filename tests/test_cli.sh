@@ -223,7 +223,13 @@ interrupt() { # signal, seconds, out, command...
   local sig=$1 wait=$2 out=$3
   shift 3
   "$@" --out "$out" --quiet 2>"$tmp/stderr" &
-  local pid=$!
+  local pid=$! waited=0
+  # The output directory appears after the signal handlers are installed: on a
+  # slow (sanitizer) build a signal sent earlier would find the default action.
+  while [ ! -d "$out" ] && [ "$waited" -lt 300 ] && kill -0 "$pid" 2>/dev/null; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
   sleep "$wait"
   kill -s "$sig" "$pid"
   wait "$pid"
