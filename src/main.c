@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/balance.h"
 #include "mfbalance/budget.h"
+#include "mfbalance/checkpoint.h"
 #include "mfbalance/config.h"
 #include "mfbalance/distribute.h"
 #include "mfbalance/fhn_jobs.h"
@@ -35,6 +36,7 @@ static const char usage[] =
     "  flow     the early-behaviour flow dx/dtau = -G(x) from the initial means\n"
     "  limit    (model.neuron = fhn) the gamma -> infinity limit trajectory: slow w at x*, or the FHN ODE\n"
     "  converge errors and observed orders against the cell count and the tolerance\n"
+    "  resume DIR  continue the interrupted run, particles or sweep of DIR\n"
     "\n"
     "With no CONFIG.ini the embedded default model is used.  Any key can be\n"
     "overridden, e.g. model.gamma=1000 pop.E.sigma=0.3 grid.cells=4000.\n"
@@ -220,6 +222,46 @@ static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, co
   return status == MF_OK ? 0 : fail(status);
 }
 
+/* resume DIR [--quiet]: the job of DIR/checkpoint, with DIR/config.ini. */
+static int cmd_resume(int argc, char **argv)
+{
+  const char *dir = NULL;
+  int quiet = 0;
+  for (int i = 2; i < argc; i++) {
+    if (strcmp(argv[i], "--quiet") == 0) quiet = 1;
+    else if (argv[i][0] == '-') return usage_error("unknown option '%s'", argv[i]);
+    else if (!dir) dir = argv[i];
+    else return usage_error("unexpected argument '%s' (resume takes one DIR)", argv[i]);
+  }
+  if (!dir) return usage_error("resume needs the output directory of an interrupted job%s", "");
+  /* A checkpoint holds a whole job of one process. */
+  if (mf_dist_size() > 1)
+    return fail(mf_error(MF_EINPUT, "`mfbalance resume` runs in one process (this mpirun started %d)", mf_dist_size()));
+  mf_checkpoint *ck = mf_checkpoint_read(dir);
+  if (!ck) return fail(mf_errcode());
+  static const struct {
+    const char *name;
+    mf_status (*job)(const mf_config *, const mf_run_opts *);
+  } jobs[] = {{"run", run_job}, {"particles", mf_particles_job}, {"sweep", mf_sweep_job}};
+  mf_status (*job)(const mf_config *, const mf_run_opts *) = NULL;
+  for (size_t j = 0; j < sizeof jobs / sizeof jobs[0]; j++)
+    if (strcmp(mf_checkpoint_job(ck), jobs[j].name) == 0) job = jobs[j].job;
+  char path[1100];
+  mf_config cfg;
+  mf_status status = MF_OK;
+  if (!job) status = mf_error(MF_EINPUT, "%s/checkpoint: job '%s' cannot be resumed", dir, mf_checkpoint_job(ck));
+  else if (snprintf(path, sizeof path, "%s/config.ini", dir) >= (int)sizeof path)
+    status = mf_error(MF_EINPUT, "%s: path too long", dir);
+  if (status == MF_OK) status = mf_config_load(&cfg, path, 0, NULL);
+  if (status == MF_OK) status = mf_checkpoint_check(ck, dir, &cfg);
+  if (status == MF_OK) {
+    const mf_run_opts opts = {.outdir = dir, .log = quiet ? NULL : stdout, .resume = ck};
+    status = job(&cfg, &opts);
+  }
+  mf_checkpoint_free(ck);
+  return status == MF_OK ? 0 : fail(status);
+}
+
 static void print_balance(const mf_model *model, double lo, double hi, const mf_balance_point *pts, int n)
 {
   printf("mfbalance balance: %d population%s, box [%g, %g]^%d: %d balance point%s\n", model->P,
@@ -364,6 +406,7 @@ static int dispatch(int argc, char **argv)
   }
   if (strcmp(cmd, "run") == 0) return cmd_job(argc, argv, run_job, MF_JOB_RUN);
   if (strcmp(cmd, "config") == 0) return cmd_config(argc, argv);
+  if (strcmp(cmd, "resume") == 0) return cmd_resume(argc, argv);
   if (strcmp(cmd, "balance") == 0) return cmd_balance(argc, argv);
   if (strcmp(cmd, "sweep") == 0) return cmd_job(argc, argv, sweep_job, MF_JOB_SWEEP);
   if (strcmp(cmd, "particles") == 0) return cmd_job(argc, argv, particles_job, MF_JOB_PARTICLES);

@@ -62,10 +62,10 @@ check "unknown command" 2 "unknown command 'walk'" "$exe" walk
 check "missing config" 2 "nope.ini: cannot open" "$exe" run "$tmp/nope.ini" --out "$tmp/x"
 [ -e "$tmp/x" ] && { echo "FAIL: bad input created the output directory"; failed=$((failed + 1)); }
 
-# Files that are not configurations: read errors exit 4, content that is not
-# text (or has no end) exits 2, with the file named; none runs the default.
+# Files that are not configurations: read errors exit 4, a directory or content
+# that is not text (or has no end) exits 2, with the file named; none runs the default.
 mkdir "$tmp/dir.ini"
-check "directory as config" 4 "dir.ini: cannot read the configuration file: Is a directory" \
+check "directory as config" 2 "dir.ini: is a directory, expected a configuration file" \
   "$exe" run "$tmp/dir.ini" --out "$tmp/x"
 if [ -r /proc/self/mem ]; then
   check "/proc/self/mem as config" 4 "/proc/self/mem: cannot read the configuration file" \
@@ -109,7 +109,7 @@ grep -q '^1,attracting,explicit,.*,-0.4000000000000000[0-9]*,-0.4000000000000000
 check "sweep" 0 "" "$exe" sweep --gamma 100,300 grid.cells=400 --out "$tmp/sw" --quiet
 [ "$(wc -l <"$tmp/sw/sweep.csv")" -eq 5 ] || { echo "FAIL: sweep.csv rows"; failed=$((failed + 1)); }
 grep -q '^collapse_time,all,' "$tmp/sw/sweep_fit.csv" || { echo "FAIL: sweep_fit.csv"; failed=$((failed + 1)); }
-check "sweep bad gamma" 2 "override 'sweep.gammas=100,-3': [sweep] gammas = '100,-3': coupling strengths must be > 0" \
+check "sweep bad gamma" 2 "override 'sweep.gammas=100,-3': [sweep] gammas = '100,-3': coupling strengths must be in (0, 1e12]" \
   "$exe" sweep --gamma 100,-3 --out "$tmp/sw2"
 check "sweep missing list" 2 "--gamma needs a list of values" "$exe" sweep --gamma
 
@@ -201,7 +201,7 @@ export MFBALANCE_MEMORY=4G
 check "tau rows overflow" 2 "raise hj.output_dtau" "$exe" flow hj.tau_end=1 hj.output_dtau=4.5e-10 --out "$tmp/r1"
 check "t rows overflow" 2 "raise time.output_dt" "$exe" run time.t_end=1e308 time.output_dt=1e-300 --out "$tmp/r1"
 check "particle steps" 2 "raise particles.dt" "$exe" particles particles.dt=1e-20 --out "$tmp/r1"
-check "doublelimit steps" 2 "sweep.gammas (--gamma)" "$exe" doublelimit --gamma 1e300 --out "$tmp/r1"
+check "doublelimit steps" 2 "sweep.gammas (--gamma)" "$exe" doublelimit --gamma 1e12 --out "$tmp/r1"
 check "run memory" 2 "lower grid.cells" "$exe" run grid.method=fixed grid.cells=100000000 --out "$tmp/r1"
 check "particles work" 2 "neuron-steps" "$exe" particles particles.n=2000000000 --out "$tmp/r1"
 check "particles memory" 2 "lower particles.n" env MFBALANCE_MEMORY=100M "$exe" particles particles.n=20000000 \
@@ -257,7 +257,13 @@ interrupt() { # signal, seconds, out, command...
   local sig=$1 wait=$2 out=$3
   shift 3
   "$@" --out "$out" --quiet 2>"$tmp/stderr" &
-  local pid=$!
+  local pid=$! waited=0
+  # The output directory appears after the signal handlers are installed: on a
+  # slow (sanitizer) build a signal sent earlier would find the default action.
+  while [ ! -d "$out" ] && [ "$waited" -lt 300 ] && kill -0 "$pid" 2>/dev/null; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
   sleep "$wait"
   kill -s "$sig" "$pid"
   wait "$pid"

@@ -374,12 +374,12 @@ static void test_doc(void **state)
   free(generated);
 }
 
-/* Read errors are not the end of the file; content that is not text, or
- * without end, is refused with the file named. */
+/* Read errors are not the end of the file; a directory, content that is not
+ * text, or without end, is refused as input with the file named. */
 static void test_read_errors(void **state)
 {
   (void)state;
-  expect_status(dir, 0, NULL, MF_EIO, "cannot read the configuration file: Is a directory");
+  expect_status(dir, 0, NULL, MF_EINPUT, "is a directory, expected a configuration file");
   if (access("/proc/self/mem", R_OK) == 0)
     expect_status("/proc/self/mem", 0, NULL, MF_EIO, "/proc/self/mem: cannot read the configuration file");
   const char *path = write_file("nul.ini", "");
@@ -433,8 +433,8 @@ static void test_grid_file_lines(void **state)
   assert_null(grid_from_file("/dev/zero"));
   assert_non_null(strstr(mf_errmsg(), "/dev/zero:1: NUL byte"));
   assert_null(grid_from_file(dir));
-  assert_int_equal(mf_errcode(), MF_EIO);
-  assert_non_null(strstr(mf_errmsg(), "cannot read the grid file: Is a directory"));
+  assert_int_equal(mf_errcode(), MF_EINPUT);
+  assert_non_null(strstr(mf_errmsg(), "is a directory, expected a grid file"));
 }
 
 /* Initial data must have mass in the box: none gave NaN densities. */

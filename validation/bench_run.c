@@ -8,6 +8,7 @@
  *
  *   bench_run REPEAT [section.key=value ...]   prints the best wall time in seconds
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 (clang) */
 #include "mfbalance/balance.h"
 #include "mfbalance/config.h"
 #include "mfbalance/run.h"
@@ -59,6 +60,11 @@ static mf_status run_once(const mf_config *cfg, long *copied)
     if (outside > outside_max) outside_max = outside;
     if (edge > edge_max) edge_max = edge;
     *copied += 7 * P;
+    /* CVODE restarts where mf_run restarts it (checkpoints), as mfbalance.run does. */
+    long n;
+    if (mf_run_restarts_after(cfg, k, ntimes) &&
+        (status = mf_solver_restart(solver, times[k], mf_solver_state(solver, &n))) != MF_OK)
+      goto done;
     if (!mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[k], cfg->t_end)) continue;
     for (int p = 0; p < P; p++) {
       const mf_grid *g = mf_solver_grid(solver, p);

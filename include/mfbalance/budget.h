@@ -14,7 +14,7 @@
  *                 one rank's share;
  *   bytes         the peak resident memory: the sizes of every array the job
  *                 allocates, and for CVODE its own vectors per unknown,
- *                 measured (docs/numerics.md, "Memory").  CVODE's work,
+ *                 measured (the figures are at the top of budget.c).  CVODE's work,
  *                 cells x steps, is not known in advance and not estimated.
  *                 For `particles` under mpirun: the shares of the ranks on
  *                 this machine (distribute.h, docs/scaling.md).

@@ -69,6 +69,7 @@ typedef struct mf_config {
 
   /* [output] */
   mf_output_format output_format; /* observables and densities as CSV files or one HDF5 file */
+  double checkpoint_every;        /* seconds of wall time between checkpoints (checkpoint.h); 0: none */
 
   /* [converge]: the grids and tolerances of `mfbalance converge` */
   mf_converge_opts converge;

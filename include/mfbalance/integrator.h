@@ -140,4 +140,14 @@ void mf_integrator_get_stats(const mf_integrator *integ, mf_integrator_stats *st
 /* Frees the integrator; mf_integrator_free(NULL) does nothing. */
 void mf_integrator_free(mf_integrator *integ);
 
+/* Restart CVODE at t from y (length the system's size; may be the
+ * integrator's own state): its history is dropped, as at creation, so that
+ * what follows depends on (t, y) alone.  The counts of mf_integrator_get_stats
+ * go on from their values.  MF_OK, or MF_EBUG if CVODE refuses. */
+mf_status mf_integrator_restart(mf_integrator *integ, double t, const double *y);
+
+/* Set the counts the next mf_integrator_get_stats starts from (a resumed
+ * run carries those of the run it continues; wall_seconds is ignored). */
+void mf_integrator_set_counts(mf_integrator *integ, const mf_integrator_stats *counts);
+
 #endif

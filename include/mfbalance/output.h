@@ -46,6 +46,15 @@ mf_status mf_outfile_open(mf_outfile *f, const char *dir, const char *name);
  * an earlier failure's, so that every file that failed is reported. */
 mf_status mf_outfile_commit(mf_outfile *f);
 
+/* Flush f and return the bytes written so far (for a checkpoint), or -1. */
+long mf_outfile_mark(mf_outfile *f);
+
+/* Resuming (checkpoint.h): make f hold the first bytes bytes of the same
+ * file of the interrupted run, DIR/NAME, or after a crash a stale
+ * DIR/.NAME.tmp-XXXXXX at least that long.  MF_EINPUT when there is none,
+ * MF_EIO when a read or write fails. */
+mf_status mf_outfile_restore(mf_outfile *f, long bytes);
+
 /* Close and remove the temporary file (no-op if not open). */
 void mf_outfile_discard(mf_outfile *f);
 

@@ -107,6 +107,18 @@ const mf_model *mf_particles_model(const mf_particles *ps);
 mf_status mf_particles_sum_exact(const mf_particles *ps, mf_exactsum *s, int count);
 mf_status mf_particles_sum_counts(const mf_particles *ps, double *v, long count);
 
+/* Neurons in all; the voltages of every population, in order, start at
+ * mf_particles_voltages(ps, 0). */
+long mf_particles_total(const mf_particles *ps);
+
+/* Put the network back in a state it had (a checkpoint): time t after steps
+ * steps (the step number is the random-number counter, so the steps that
+ * follow draw what they would have), wall seconds so far, all voltages x
+ * (mf_particles_total), activities m and means xbar (length P, as
+ * mf_particles_activities and mf_particles_means gave them). */
+void mf_particles_restore(mf_particles *ps, double t, long steps, double wall, const double *x, const double *m,
+                          const double *xbar);
+
 /* The activities m_q of the current state (length P). */
 void mf_particles_activities(const mf_particles *ps, double *m);
 

@@ -19,10 +19,13 @@
 
 #include <stdio.h>
 
+struct mf_checkpoint;
+
 typedef struct {
-  const char *outdir; /* output directory (created if missing) */
-  int force;          /* replace results in a non-empty directory */
-  FILE *log;          /* human summary goes here; NULL for none */
+  const char *outdir;                 /* output directory (created if missing) */
+  int force;                          /* replace results in a non-empty directory */
+  FILE *log;                          /* human summary goes here; NULL for none */
+  const struct mf_checkpoint *resume; /* continue the job of outdir from this checkpoint (checkpoint.h); NULL: start */
 } mf_run_opts;
 
 /* The final state of a run, for callers that go on from it. */
@@ -34,6 +37,22 @@ typedef struct {
   double frame_outside;                /* moving frames: most mass held beyond the walls, over the outputs */
   double frame_edge;                   /* moving frames: largest edge density / maximum, over the outputs */
 } mf_run_result;
+
+/* Checkpoints (run, particles, sweep, compare; checkpoint.h): with
+ * cfg->checkpoint_every > 0 the job writes outdir/checkpoint every that many
+ * seconds and when it stops at a signal, and removes it when it ends
+ * otherwise.  With opts->resume it continues from there: the files of
+ * outdir are taken up to the checkpoint and finished as the uninterrupted
+ * job would have written them.  `run` then restarts CVODE at every output
+ * time from the state there (mf_solver_restart), so that its result depends
+ * on that state alone: a resumed run repeats the uninterrupted one bit for
+ * bit.  Particles and sweep need no restarts (the network's random numbers
+ * are counted by step; a sweep resumes at its first unfinished gamma). */
+
+/* 1 if `run` restarts CVODE after writing output row k of ntimes (every
+ * tenth row, with checkpoints on and CSV output), else 0: for callers that
+ * repeat mf_run's loop and must land on its numbers (the Python package). */
+int mf_run_restarts_after(const mf_config *cfg, int k, int ntimes);
 
 /* Run cfg.  Returns MF_OK, MF_EINPUT (output directory not empty),
  * MF_EIO (a file could not be written) or MF_ENUMERIC (integration failed:

@@ -47,6 +47,16 @@ mf_status mf_series_snapshot(mf_series *s, double t, int p, const mf_grid *grid,
 mf_status mf_series_snapshot2d(mf_series *s, double t, int p, const mf_grid *grid_w, const double *rho_w,
                                const double *rho2d);
 
+/* Flush and count the bytes of observables.csv and density.csv so far
+ * into bytes[2], for a checkpoint.  MF_EINPUT for HDF5, which is written
+ * whole at the end and cannot be continued; MF_EIO, without a message, when
+ * a write failed (mf_series_commit names the file). */
+mf_status mf_series_mark(mf_series *s, long bytes[2]);
+
+/* Continue the series of an interrupted run in the same directory: the
+ * first bytes[2] bytes of its files (mf_outfile_restore). */
+mf_status mf_series_restore(mf_series *s, const long bytes[2]);
+
 /* Write everything and rename it into place; the series is freed.
  * MF_EIO (naming the file) if a write failed. */
 mf_status mf_series_commit(mf_series *s);

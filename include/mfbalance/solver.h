@@ -102,4 +102,15 @@ double mf_solver_peclet(const mf_solver *s);
 const char *mf_solver_method_name(const mf_solver *s);
 mf_linsol mf_solver_linsol(const mf_solver *s);
 
+/* The whole state vector (n numbers: the densities, and on moving frames
+ * the frames' a and b too; frame.h, fv.h), valid until the next advance. */
+const double *mf_solver_state(const mf_solver *s, long *n);
+
+/* Restart the time integration at t from a state of mf_solver_state's
+ * layout (mf_integrator_restart).  MF_OK or MF_EBUG. */
+mf_status mf_solver_restart(mf_solver *s, double t, const double *y);
+
+/* The solver statistics a resumed run starts from (mf_integrator_set_counts). */
+void mf_solver_set_counts(mf_solver *s, const mf_integrator_stats *counts);
+
 #endif

@@ -198,6 +198,7 @@ typedef struct mf_config {
   mf_particle_opts particles;
   int particles_dump;
   mf_output_format output_format;
+  double checkpoint_every;
   mf_converge_opts converge;
   int ncompare;
   long compare_n[64];
@@ -252,6 +253,8 @@ void mf_solver_get_stats(const mf_solver *s, mf_integrator_stats *stats);
 double mf_solver_peclet(const mf_solver *s);
 const char *mf_solver_method_name(const mf_solver *s);
 mf_linsol mf_solver_linsol(const mf_solver *s);
+const double *mf_solver_state(const mf_solver *s, long *n);
+mf_status mf_solver_restart(mf_solver *s, double t, const double *y);
 
 /* balance.h */
 typedef enum { MF_BALANCE_ATTRACTING, MF_BALANCE_REPELLING, MF_BALANCE_MARGINAL } mf_balance_stability;
@@ -301,6 +304,7 @@ typedef struct {
   const char *outdir;
   int force;
   FILE *log;
+  const struct mf_checkpoint *resume;
 } mf_run_opts;
 int mf_output_times(double end, double dt, const double *snapshots, int nsnapshots, double **times);
 int mf_is_snapshot(const double *snapshots, int n, double t, double end);
@@ -312,6 +316,7 @@ typedef struct {
   double frame_outside;
   double frame_edge;
 } mf_run_result;
+int mf_run_restarts_after(const mf_config *cfg, int k, int ntimes);
 mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *result);
 mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts);
 mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts);

@@ -146,6 +146,9 @@ def run(cfg=None, **settings):
                 snaps.append((t, cells))
             if status != 0:
                 break
+            # CVODE restarts where mf_run restarts it (checkpoints), to land on its numbers.
+            if lib.mf_run_restarts_after(c, k, K):
+                check(lib.mf_solver_restart(solver, t, lib.mf_solver_state(solver, ffi.new("long *"))))
         rows = len(t_rows)
         # As run.c: the largest over the outputs, fmax (NaN ignored) from 0.
         res.frame_outside, res.frame_edge = (float(np.fmax.reduce(np.append(0.0, v[:rows]))) for v in checks)

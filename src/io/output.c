@@ -178,3 +178,67 @@ void mf_outfile_discard(mf_outfile *f)
   f->fp = NULL;
   remove(f->tmp);
 }
+
+long mf_outfile_mark(mf_outfile *f)
+{
+  if (!f->fp || fflush(f->fp) != 0) return -1;
+  return ftell(f->fp);
+}
+
+/* The file of an earlier run holding at least bytes bytes of NAME: DIR/NAME
+ * after an interruption, or else a stale DIR/.NAME.tmp-XXXXXX after a crash. */
+static int open_earlier(const mf_outfile *f, long bytes, char *stale, size_t len)
+{
+  stale[0] = '\0';
+  int fd = open(f->path, O_RDONLY | O_NOFOLLOW);
+  struct stat st;
+  if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= bytes) return fd;
+  if (fd >= 0) close(fd);
+  char dir[1100];
+  snprintf(dir, sizeof dir, "%s", f->path);
+  char *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : dir;
+  char prefix[1200];
+  snprintf(prefix, sizeof prefix, ".%s.tmp-", base);
+  if (slash) *slash = '\0';
+  DIR *d = opendir(slash ? dir : ".");
+  if (!d) return -1;
+  struct dirent *e;
+  fd = -1;
+  const char *mine = strrchr(f->tmp, '/');
+  while (fd < 0 && (e = readdir(d))) {
+    if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || !is_temp_name(e->d_name)) continue;
+    if (mine && strcmp(e->d_name, mine + 1) == 0) continue;
+    fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW);
+    if (fd >= 0 && !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= bytes)) close(fd), fd = -1;
+    if (fd >= 0) snprintf(stale, len, "%s/%s", slash ? dir : ".", e->d_name);
+  }
+  closedir(d);
+  return fd;
+}
+
+mf_status mf_outfile_restore(mf_outfile *f, long bytes)
+{
+  char stale[2400];
+  const int fd = open_earlier(f, bytes, stale, sizeof stale);
+  if (fd < 0)
+    return mf_error(MF_EINPUT, "%s: missing or shorter than the %ld bytes the checkpoint counts: cannot resume", f->path,
+                    bytes);
+  mf_status status = MF_OK;
+  if (fseek(f->fp, 0, SEEK_SET) != 0) status = mf_error(MF_EIO, "%s: %s", f->tmp, strerror(errno));
+  char buf[1 << 16];
+  for (long left = bytes; status == MF_OK && left > 0;) {
+    const ssize_t got = read(fd, buf, left < (long)sizeof buf ? (size_t)left : sizeof buf);
+    if (got <= 0) status = mf_error(MF_EIO, "%s: cannot read: %s", f->path, got < 0 ? strerror(errno) : "too short");
+    else if (fwrite(buf, 1, (size_t)got, f->fp) != (size_t)got)
+      status = mf_error(MF_EIO, "%s: cannot write: %s", f->tmp, strerror(errno));
+    else left -= got;
+  }
+  close(fd);
+  /* Drop whatever was written past the copied prefix (the header). */
+  if (status == MF_OK && (fflush(f->fp) != 0 || ftruncate(fileno(f->fp), bytes) != 0))
+    status = mf_error(MF_EIO, "%s: %s", f->tmp, strerror(errno));
+  /* The crashed run's temporary file is taken over: it goes. */
+  if (status == MF_OK && stale[0]) remove(stale);
+  return status;
+}

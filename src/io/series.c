@@ -273,6 +273,22 @@ static int write_h5(const mf_series *s, const char *path)
 }
 #endif
 
+mf_status mf_series_mark(mf_series *s, long bytes[2])
+{
+  if (s->format != MF_FORMAT_CSV) return mf_error(MF_EINPUT, "output.format = hdf5 cannot be checkpointed");
+  bytes[0] = mf_outfile_mark(&s->obs);
+  bytes[1] = mf_outfile_mark(&s->dens);
+  /* No message: the failed stream keeps its error, and mf_series_commit reports it by file. */
+  return bytes[0] < 0 || bytes[1] < 0 ? MF_EIO : MF_OK;
+}
+
+mf_status mf_series_restore(mf_series *s, const long bytes[2])
+{
+  if (s->format != MF_FORMAT_CSV) return mf_error(MF_EINPUT, "output.format = hdf5 cannot be resumed");
+  mf_status status = mf_outfile_restore(&s->obs, bytes[0]);
+  return status == MF_OK ? mf_outfile_restore(&s->dens, bytes[1]) : status;
+}
+
 mf_status mf_series_commit(mf_series *s)
 {
   mf_status status = MF_OK;

@@ -4,9 +4,11 @@
 #include "mfbalance/run.h"
 
 #include "mfbalance/budget.h"
+#include "mfbalance/checkpoint.h"
 #include "mfbalance/distribute.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/output.h"
+#include "mfbalance/progress.h"
 #include "mfbalance/series.h"
 #include "mfbalance/solver.h"
 
@@ -275,6 +277,110 @@ static void warn_resolution(FILE *err, const mf_config *cfg, const mf_solver *so
   }
 }
 
+/* The solver statistics as integers of a checkpoint, and back. */
+static void put_stats(mf_checkpoint_writer *w, const mf_integrator_stats *st)
+{
+  const long v[] = {st->steps, st->rhs_evals, st->jac_evals, st->newton_iters, st->lin_iters, st->newton_fails,
+                    st->lin_setups, st->err_fails};
+  const double d[] = {(double)v[0], (double)v[1], (double)v[2], (double)v[3], (double)v[4], (double)v[5],
+                      (double)v[6], (double)v[7]};
+  mf_checkpoint_put_doubles(w, "solver_counts", d, 8);
+}
+
+static mf_status get_stats(const mf_checkpoint *ck, mf_integrator_stats *st)
+{
+  double d[8];
+  mf_status status = mf_checkpoint_get_doubles(ck, "solver_counts", d, 8);
+  memset(st, 0, sizeof *st);
+  st->steps = (long)d[0], st->rhs_evals = (long)d[1], st->jac_evals = (long)d[2], st->newton_iters = (long)d[3];
+  st->lin_iters = (long)d[4], st->newton_fails = (long)d[5], st->lin_setups = (long)d[6], st->err_fails = (long)d[7];
+  return status;
+}
+
+/* CVODE restarts every RESTART_ROWS output times: often enough that a
+ * resumed run redoes little, rarely enough that the lost BDF history costs
+ * little (each restart begins again at order 1 with a small step). */
+#define RESTART_ROWS 10
+
+int mf_run_restarts_after(const mf_config *cfg, int k, int ntimes)
+{
+  /* Not for FitzHugh-Nagumo runs, whose fhn.csv and marginals.csv a checkpoint does not cover. */
+  return cfg->checkpoint_every > 0.0 && cfg->output_format == MF_FORMAT_CSV && cfg->model.neuron == MF_NEURON_1D &&
+         k % RESTART_ROWS == 0 && k + 1 < ntimes;
+}
+
+/* The last restart point of `run`: what a checkpoint holds. */
+typedef struct {
+  int next;            /* output row that follows it */
+  double t;            /* its time */
+  double *y;           /* the state there (n) */
+  long n;
+  long bytes[2];       /* observables.csv, density.csv up to it */
+  mf_integrator_stats stats;
+  double checks[2];    /* frame_outside, frame_edge so far */
+  int valid;           /* 1 if the series could be flushed there */
+} restart_point;
+
+/* Remember the solver's state at row k's time, after row k was written. */
+static mf_status mark_restart(restart_point *r, mf_solver *solver, mf_series *series, int k, const mf_run_result *res)
+{
+  const double *y = mf_solver_state(solver, &r->n);
+  if (!r->y && !(r->y = malloc((size_t)r->n * sizeof *r->y))) return mf_error(MF_ENOMEM, "out of memory");
+  memcpy(r->y, y, (size_t)r->n * sizeof *r->y);
+  r->next = k + 1, r->t = mf_solver_time(solver);
+  mf_solver_get_stats(solver, &r->stats);
+  r->checks[0] = res->frame_outside, r->checks[1] = res->frame_edge;
+  /* A series that cannot be flushed (a full disk) leaves no restart point
+   * to checkpoint; its files report the failure when committed. */
+  r->valid = mf_series_mark(series, r->bytes) == MF_OK;
+  return MF_OK;
+}
+
+static mf_status save_run(const mf_config *cfg, const char *dir, const restart_point *r)
+{
+  mf_checkpoint_writer w;
+  mf_status status = mf_checkpoint_begin(&w, dir, "run", cfg);
+  if (status != MF_OK) return status;
+  mf_checkpoint_put_long(&w, "next_output", r->next);
+  mf_checkpoint_put_long(&w, "observables_bytes", r->bytes[0]);
+  mf_checkpoint_put_long(&w, "density_bytes", r->bytes[1]);
+  mf_checkpoint_put_doubles(&w, "t", &r->t, 1);
+  mf_checkpoint_put_doubles(&w, "frame_checks", r->checks, 2);
+  put_stats(&w, &r->stats);
+  mf_checkpoint_put_doubles(&w, "state", r->y, r->n);
+  return mf_checkpoint_commit(&w);
+}
+
+/* Put solver and series back at the checkpoint's restart point; *k the next output. */
+static mf_status load_run(const mf_checkpoint *ck, mf_solver *solver, mf_series *series, int ntimes,
+                          const double *times, int *k, mf_run_result *res)
+{
+  long next, bytes[2], n;
+  double t, checks[2];
+  mf_integrator_stats st;
+  mf_solver_state(solver, &n);
+  double *y = malloc((size_t)n * sizeof *y);
+  if (!y) return mf_error(MF_ENOMEM, "out of memory resuming");
+  mf_status status = mf_checkpoint_get_long(ck, "next_output", &next);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "observables_bytes", &bytes[0]);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "density_bytes", &bytes[1]);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "t", &t, 1);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "frame_checks", checks, 2);
+  if (status == MF_OK) status = get_stats(ck, &st);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "state", y, n);
+  if (status == MF_OK && !(next > 0 && next < ntimes && times[next - 1] == t))
+    status = mf_error(MF_EINPUT, "checkpoint: output %ld at t = %g is not an output time of this run", next, t);
+  if (status == MF_OK) status = mf_series_restore(series, bytes);
+  if (status == MF_OK) status = mf_solver_restart(solver, t, y);
+  if (status == MF_OK) {
+    mf_solver_set_counts(solver, &st);
+    res->frame_outside = checks[0], res->frame_edge = checks[1];
+    *k = (int)next;
+  }
+  free(y);
+  return status;
+}
+
 mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *result)
 {
   mf_run_result local;
@@ -291,7 +397,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
   mf_status status, io;
 
   if ((status = mf_budget_check(MF_JOB_RUN, cfg, NULL)) != MF_OK) return status;
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if (!opts->resume && (status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
   if (!(grid = mf_config_grid(cfg))) return mf_errcode();
   const mf_discretisation disc = mf_config_discretisation(cfg, grid);
   if (!(solver = mf_solver_create(model, &disc, &cfg->integ))) {
@@ -304,7 +410,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     goto done;
   }
 
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
+  if (!opts->resume && (status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
   if (!(series = open_series(cfg, opts->outdir))) {
     status = mf_errcode();
     goto done;
@@ -317,12 +423,28 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
               "invariant (%s)\n", cfg->vmin, cfg->vmax, cfg->wmin, cfg->wmax, why);
   }
 
+  int k0 = 0;
+  if (opts->resume && (status = load_run(opts->resume, solver, series, ntimes, times, &k0, res)) != MF_OK) goto done;
+
   /* The walls: [xmin, xmax], or [vmin, vmax] for the v of FitzHugh-Nagumo neurons. */
   const double xmin = is_fhn ? cfg->vmin : grid->faces[0], xmax = is_fhn ? cfg->vmax : grid->faces[grid->n];
-  for (int k = 0; k < ntimes; k++) {
-    if (times[k] > 0.0) status = mf_solver_advance(solver, times[k]);
+  const int restarts = mf_run_restarts_after(cfg, 0, 2);
+  restart_point point = {0};
+  double last_checkpoint = 0.0;
+  mf_progress progress;
+  mf_progress_start(&progress, "run", "t", !opts->log);
+  for (int k = k0; k < ntimes; k++) {
+    if (times[k] > mf_solver_time(solver)) status = mf_solver_advance(solver, times[k]);
     double t = mf_solver_time(solver);
-    if (status == MF_OK && mf_interrupted()) status = mf_interrupt_status("t", t);
+    mf_integrator_stats now_stats;
+    mf_solver_get_stats(solver, &now_stats);
+    mf_progress_update(&progress, t, cfg->t_end, now_stats.steps, 0.0);
+    if (status == MF_OK && mf_interrupted()) {
+      status = mf_interrupt_status("t", t);
+      /* Resuming starts at the last restart point; the rows since are redone. */
+      if (restarts && point.valid && save_run(cfg, opts->outdir, &point) != MF_OK)
+        status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
+    }
     mf_solver_observables(solver, res->obs);
     mf_series_row(series, t, res->obs);
     double outside, edge;
@@ -342,8 +464,18 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
       if (status == MF_OK) status = box;
     }
     if (status != MF_OK) break;
+    if (!mf_run_restarts_after(cfg, k, ntimes)) continue;
+    /* A restart point: CVODE begins again from this state, here and in a resumed run alike. */
+    if ((status = mark_restart(&point, solver, series, k, res)) != MF_OK ||
+        (t > 0.0 && (status = mf_solver_restart(solver, t, point.y)) != MF_OK))
+      break;
+    /* A periodic checkpoint that cannot be written does not stop the job. */
+    if (point.valid && mf_checkpoint_due(cfg->checkpoint_every, &last_checkpoint)) save_run(cfg, opts->outdir, &point);
   }
+  free(point.y);
+  mf_progress_end(&progress);
   mf_solver_get_stats(solver, &res->stats);
+  if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
 
   /* The balance voltage reported is the attracting point nearest the final means. */
   res->has_balance = nearest_balance(model, grid, res->obs, res->xstar);
@@ -438,6 +570,65 @@ static int sweep_shared(const mf_config *cfg, const mf_run_opts *opts, mf_outfil
   return kept;
 }
 
+/* A sweep row as numbers of a checkpoint (ROW_WIDTH(P) of them), and back. */
+#define ROW_WIDTH(P) (8 + 7 * (P))
+
+static void row_pack(const mf_sweep_row *r, int P, double *v)
+{
+  v[0] = r->gamma, v[1] = r->ncells, v[2] = r->collapse_time, v[3] = r->t_final;
+  v[4] = r->stationary, v[5] = r->consensus, v[6] = (double)r->steps, v[7] = r->wall_seconds;
+  const double *per[7] = {r->xstar, r->Astar, r->mean, r->mode, r->sd, r->width_ratio, r->cells_per_sd};
+  for (int j = 0; j < 7; j++) memcpy(v + 8 + j * P, per[j], (size_t)P * sizeof *v);
+}
+
+static void row_unpack(const double *v, int P, mf_sweep_row *r)
+{
+  r->gamma = v[0], r->ncells = (int)v[1], r->collapse_time = v[2], r->t_final = v[3];
+  r->stationary = (int)v[4], r->consensus = (int)v[5], r->steps = (long)v[6], r->wall_seconds = v[7];
+  double *per[7] = {r->xstar, r->Astar, r->mean, r->mode, r->sd, r->width_ratio, r->cells_per_sd};
+  for (int j = 0; j < 7; j++) memcpy(per[j], v + 8 + j * P, (size_t)P * sizeof *v);
+}
+
+/* The checkpoint of a sweep before gamma number next: the rows done and the bytes of sweep.csv. */
+static mf_status save_sweep(const mf_config *cfg, const char *dir, const mf_sweep_row *rows, int next, mf_outfile *f)
+{
+  const int P = cfg->model.P;
+  const long bytes = mf_outfile_mark(f);
+  if (bytes < 0) return mf_error(MF_EIO, "%s: cannot write", f->path);
+  double *v = malloc((size_t)(next > 0 ? next : 1) * ROW_WIDTH(P) * sizeof *v);
+  if (!v) return mf_error(MF_ENOMEM, "out of memory");
+  for (int k = 0; k < next; k++) row_pack(&rows[k], P, v + (size_t)k * ROW_WIDTH(P));
+  mf_checkpoint_writer w;
+  mf_status status = mf_checkpoint_begin(&w, dir, "sweep", cfg);
+  if (status == MF_OK) {
+    mf_checkpoint_put_long(&w, "next_gamma", next);
+    mf_checkpoint_put_long(&w, "sweep_bytes", bytes);
+    mf_checkpoint_put_doubles(&w, "rows", v, (long)next * ROW_WIDTH(P));
+    status = mf_checkpoint_commit(&w);
+  }
+  free(v);
+  return status;
+}
+
+static mf_status load_sweep(const mf_checkpoint *ck, const mf_config *cfg, mf_sweep_row *rows, mf_outfile *f, int *next)
+{
+  const int P = cfg->model.P;
+  long k, bytes;
+  mf_status status = mf_checkpoint_get_long(ck, "next_gamma", &k);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "sweep_bytes", &bytes);
+  if (status == MF_OK && !(k >= 0 && k <= cfg->sweep.ngammas))
+    status = mf_error(MF_EINPUT, "checkpoint: gamma number %ld of %d", k, cfg->sweep.ngammas);
+  if (status != MF_OK) return status;
+  double *v = malloc((size_t)(k > 0 ? k : 1) * ROW_WIDTH(P) * sizeof *v);
+  if (!v) return mf_error(MF_ENOMEM, "out of memory");
+  status = mf_checkpoint_get_doubles(ck, "rows", v, k * ROW_WIDTH(P));
+  for (long j = 0; status == MF_OK && j < k; j++) row_unpack(v + (size_t)j * ROW_WIDTH(P), P, &rows[j]);
+  free(v);
+  if (status == MF_OK) status = mf_outfile_restore(f, bytes);
+  if (status == MF_OK) *next = (int)k;
+  return status;
+}
+
 mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
 {
   const mf_model *model = &cfg->model;
@@ -453,33 +644,46 @@ mf_status mf_sweep_job(const mf_config *cfg, const mf_run_opts *opts)
   if ((status = mf_budget_check(MF_JOB_SWEEP, cfg, NULL)) != MF_OK) goto done;
   if ((status = mf_dist_agree(rows ? MF_OK : mf_error(MF_ENOMEM, "out of memory"))) != MF_OK) goto done;
   /* Under mpirun rank 0 writes; the others compute their share of the gammas (sweep_shared). */
-  if (root && (status = mf_output_dir_prepare(opts->outdir, opts->force)) == MF_OK &&
-      (status = mf_config_save(cfg, opts->outdir)) == MF_OK)
-    status = mf_outfile_open(&rows_file, opts->outdir, "sweep.csv");
+  if (root && !opts->resume && (status = mf_output_dir_prepare(opts->outdir, opts->force)) == MF_OK)
+    status = mf_config_save(cfg, opts->outdir);
+  if (root && status == MF_OK) status = mf_outfile_open(&rows_file, opts->outdir, "sweep.csv");
   if ((status = mf_dist_from_root(status)) != MF_OK) goto done;
   if (root) mf_sweep_write_header(rows_file.fp);
+  int done_rows = 0;
+  if (opts->resume && (status = load_sweep(opts->resume, cfg, rows, &rows_file, &done_rows)) != MF_OK) goto done;
   if (opts->log)
     fprintf(opts->log, "mfbalance sweep: %d populations, %d values of gamma\n  %9s %-5s %10s %12s %10s %10s %11s %8s "
             "%11s %7s %s\n", P, n, "gamma", "pop", "x*", "mean", "|mean-x*|", "|mode-x*|", "sd", "sd/pred",
             "collapse t", "cells", "stationary");
 
-  int done_rows = 0;
   if (mf_dist_size() > 1) {
     done_rows = sweep_shared(cfg, opts, &rows_file, rows, &status);
-  } else {
-    for (int k = 0; k < n; k++) {
-      if (mf_interrupted()) {
-        status = mf_interrupt_status("gamma", cfg->sweep.gammas[k]);
-        break;
-      }
-      if ((status = mf_sweep_one(cfg, cfg->sweep.gammas[k], &rows[k])) != MF_OK) break;
-      mf_sweep_write_row(rows_file.fp, model, &rows[k]);
-      fflush(rows_file.fp);
-      if (opts->log) print_sweep_row(opts->log, cfg, &rows[k]), fflush(opts->log);
-      done_rows++;
-    }
+    if (!root) goto done;
   }
-  if (!root) goto done;
+  const int checkpoints = cfg->checkpoint_every > 0.0 && mf_dist_size() == 1;
+  double last_checkpoint = 0.0;
+  mf_progress progress;
+  mf_progress_start(&progress, "sweep", "gamma number", !opts->log);
+  for (int k = done_rows; mf_dist_size() == 1 && k < n; k++) {
+    mf_progress_update(&progress, k, n, -1, 0.0);
+    if (mf_interrupted()) {
+      status = mf_interrupt_status("gamma", cfg->sweep.gammas[k]);
+      /* Resuming starts at this gamma, the first unfinished one. */
+      if (checkpoints && save_sweep(cfg, opts->outdir, rows, k, &rows_file) != MF_OK)
+        status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
+      break;
+    }
+    if ((status = mf_sweep_one(cfg, cfg->sweep.gammas[k], &rows[k])) != MF_OK) break;
+    mf_sweep_write_row(rows_file.fp, model, &rows[k]);
+    fflush(rows_file.fp);
+    mf_progress_end(&progress); /* the row goes on a line of its own */
+    if (opts->log) print_sweep_row(opts->log, cfg, &rows[k]), fflush(opts->log);
+    done_rows++;
+    if (checkpoints && k + 1 < n && mf_checkpoint_due(cfg->checkpoint_every, &last_checkpoint))
+      save_sweep(cfg, opts->outdir, rows, k + 1, &rows_file); /* on failure the job goes on */
+  }
+  mf_progress_end(&progress);
+  if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
   if ((io = mf_outfile_commit(&rows_file)) != MF_OK && status == MF_OK) status = io;
   if (done_rows < 2) goto done;
 
@@ -575,6 +779,61 @@ static mf_status write_voltages(const mf_config *cfg, const mf_run_opts *opts, c
   return io;
 }
 
+/* The checkpoint of `particles` before output row next: the network as it
+ * stands (any step: the step number is the random-number counter) and the
+ * series so far. */
+static mf_status save_particles(const mf_config *cfg, const char *dir, const mf_particles *ps, mf_series *series,
+                                int next)
+{
+  long bytes[2];
+  mf_status status = mf_series_mark(series, bytes);
+  mf_checkpoint_writer w;
+  if (status != MF_OK || (status = mf_checkpoint_begin(&w, dir, "particles", cfg)) != MF_OK) return status;
+  const int P = cfg->model.P;
+  double m[MF_MAX_POPS], xbar[MF_MAX_POPS];
+  const double t = mf_particles_time(ps), wall = mf_particles_wall(ps);
+  mf_particles_activities(ps, m);
+  mf_particles_means(ps, xbar);
+  mf_checkpoint_put_long(&w, "next_output", next);
+  mf_checkpoint_put_long(&w, "observables_bytes", bytes[0]);
+  mf_checkpoint_put_long(&w, "density_bytes", bytes[1]);
+  mf_checkpoint_put_long(&w, "steps", mf_particles_steps(ps));
+  mf_checkpoint_put_doubles(&w, "t", &t, 1);
+  mf_checkpoint_put_doubles(&w, "wall_seconds", &wall, 1);
+  mf_checkpoint_put_doubles(&w, "activities", m, P);
+  mf_checkpoint_put_doubles(&w, "means", xbar, P);
+  mf_checkpoint_put_doubles(&w, "voltages", mf_particles_voltages(ps, 0), mf_particles_total(ps));
+  return mf_checkpoint_commit(&w);
+}
+
+static mf_status load_particles(const mf_checkpoint *ck, mf_particles *ps, mf_series *series, int ntimes, int *k)
+{
+  const int P = mf_particles_model(ps)->P;
+  const long n = mf_particles_total(ps);
+  long next, bytes[2], steps;
+  double t, wall, m[MF_MAX_POPS], xbar[MF_MAX_POPS];
+  double *x = malloc((size_t)n * sizeof *x);
+  if (!x) return mf_error(MF_ENOMEM, "out of memory resuming");
+  mf_status status = mf_checkpoint_get_long(ck, "next_output", &next);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "observables_bytes", &bytes[0]);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "density_bytes", &bytes[1]);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "steps", &steps);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "t", &t, 1);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "wall_seconds", &wall, 1);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "activities", m, P);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "means", xbar, P);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "voltages", x, n);
+  if (status == MF_OK && !(next >= 0 && next < ntimes && steps >= 0))
+    status = mf_error(MF_EINPUT, "checkpoint: output %ld, step %ld: not a point of this run", next, steps);
+  if (status == MF_OK) status = mf_series_restore(series, bytes);
+  if (status == MF_OK) {
+    mf_particles_restore(ps, t, steps, wall, x, m, xbar);
+    *k = (int)next;
+  }
+  free(x);
+  return status;
+}
+
 mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
 {
   const mf_model *model = &cfg->model;
@@ -589,7 +848,8 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
   const int rank = mf_dist_rank(), ranks = mf_dist_size(), root = rank == 0;
 
   if ((status = mf_budget_check(MF_JOB_PARTICLES, cfg, NULL)) != MF_OK) return status;
-  if ((status = mf_dist_from_root(root ? mf_output_dir_prepare(opts->outdir, opts->force) : MF_OK)) != MF_OK)
+  if ((status = mf_dist_from_root(root && !opts->resume ? mf_output_dir_prepare(opts->outdir, opts->force) : MF_OK)) !=
+      MF_OK)
     return status;
   if (!(grid = mf_config_grid(cfg))) return mf_errcode();
   status = MF_ENOMEM;
@@ -603,14 +863,26 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
     status = mf_errcode();
     goto done;
   }
-  if ((status = mf_dist_from_root(root ? mf_config_save(cfg, opts->outdir) : MF_OK)) != MF_OK) goto done;
+  if ((status = mf_dist_from_root(root && !opts->resume ? mf_config_save(cfg, opts->outdir) : MF_OK)) != MF_OK) goto done;
   if ((status = mf_dist_from_root(!root || (series = open_series(cfg, opts->outdir)) ? MF_OK : mf_errcode())) != MF_OK)
     goto done;
+  int k0 = 0;
+  if (opts->resume && (status = load_particles(opts->resume, ps, series, ntimes, &k0)) != MF_OK) goto done;
 
-  for (int k = 0; k < ntimes; k++) {
+  /* One process only: a checkpoint holds the whole network. */
+  const int checkpoints = cfg->checkpoint_every > 0.0 && cfg->output_format == MF_FORMAT_CSV && ranks == 1;
+  double last_checkpoint = 0.0;
+  mf_progress progress;
+  mf_progress_start(&progress, "particles", "t", !opts->log);
+  for (int k = k0; k < ntimes; k++) {
     if (times[k] > 0.0) status = mf_particles_advance(ps, times[k]);
-    const double t = mf_particles_time(ps);
+    const double t = mf_particles_time(ps), wall = mf_particles_wall(ps);
+    mf_progress_update(&progress, t, cfg->t_end, mf_particles_steps(ps),
+                       wall > 0.0 ? (double)mf_particles_total(ps) * (double)mf_particles_steps(ps) / wall : 0.0);
     if (status == MF_OK && mf_dist_any(mf_interrupted())) status = mf_interrupt_status("t", t);
+    /* Stopped before row k (at a step or at its time): resuming continues from this state. */
+    if (status == MF_EINTR && checkpoints && save_particles(cfg, opts->outdir, ps, series, k) != MF_OK)
+      status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
     mf_observables_particles(ps, grid, obs, density);
     if (series) {
       mf_series_row(series, t, obs);
@@ -618,7 +890,11 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts)
         for (int p = 0; p < model->P; p++) mf_series_snapshot(series, t, p, grid, density + (size_t)p * grid->n);
     }
     if (status != MF_OK) break;
+    if (checkpoints && k + 1 < ntimes && mf_checkpoint_due(cfg->checkpoint_every, &last_checkpoint))
+      save_particles(cfg, opts->outdir, ps, series, k + 1); /* on failure the job goes on */
   }
+  mf_progress_end(&progress);
+  if (root && status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
   io = series ? mf_series_commit(series) : MF_OK;
   series = NULL;
   if (io != MF_OK && status == MF_OK) status = io;

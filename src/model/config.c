@@ -31,6 +31,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <threads.h>
 
 #define DEFAULT_NAME "built-in default"
@@ -436,14 +437,34 @@ static mf_status read_source(store *s, const char *name, const char *text, int r
   return status;
 }
 
+/* fopen(path, "r") for an input file named by the user; a directory is
+ * invalid input (MF_EINPUT), not a read error: fopen succeeds on it and only
+ * the first read fails with EISDIR.  what names the file in messages.  NULL
+ * on failure, reported. */
+static FILE *open_input(const char *path, const char *what)
+{
+  FILE *fp = fopen(path, "r");
+  if (!fp) {
+    mf_error(MF_EINPUT, "%s: cannot open the %s: %s", path, what, strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fclose(fp);
+    mf_error(MF_EINPUT, "%s: is a directory, expected a %s", path, what);
+    return NULL;
+  }
+  return fp;
+}
+
 /* The whole of path as a NUL-terminated text (the caller frees *out).  A
  * read error is MF_EIO; a NUL byte or more than MF_CONFIG_MAX_BYTES bytes
  * (/dev/zero, a binary file) is MF_EINPUT. */
 static mf_status read_file(const char *path, char **out)
 {
   *out = NULL;
-  FILE *fp = fopen(path, "r");
-  if (!fp) return mf_error(MF_EINPUT, "%s: cannot open the configuration file: %s", path, strerror(errno));
+  FILE *fp = open_input(path, "configuration file");
+  if (!fp) return mf_errcode();
   mf_status status = MF_OK;
   size_t len = 0, cap = 1 << 16;
   char *buf = malloc(cap);
@@ -1160,11 +1181,8 @@ static int read_line(FILE *fp, char *buf, int size)
 /* Read cell faces, one number per line ('#' starts a comment). */
 static mf_grid *read_grid_file(const char *path)
 {
-  FILE *fp = fopen(path, "r");
-  if (!fp) {
-    mf_error(MF_EINPUT, "%s: cannot open the grid file: %s", path, strerror(errno));
-    return NULL;
-  }
+  FILE *fp = open_input(path, "grid file");
+  if (!fp) return NULL;
   double *faces = NULL;
   int *lines = NULL, n = 0, cap = 0, lineno = 0, ok = 1;
   static _Thread_local char buf[MF_CONFIG_MAX_LINE + 1]; /* per thread: grids may be read by several at once */

@@ -74,8 +74,9 @@ const char mf_keys_default_pops[] =
 const mf_key mf_keys[] = {
     /* [model] */
     {.section = "model", .name = "gamma", .type = MF_KEY_NUMBER, .flags = POS | MF_KEY_INF, .def = "100",
-     .lo = 0, .hi = HUGE_VAL, .at = CFG(model.gamma),
-     .doc = "coupling strength γ; `inf` for the limit problem (`hj` only)"},
+     .lo = 0, .hi = 1e12, .at = CFG(model.gamma),
+     .doc = "coupling strength γ; `inf` for the limit problem (`hj` only). At most 1e12, where the s.d. σ/√(2γA) of the "
+            "default model is 3e-7; CVODE fails near γ = 1e16 (`hj` near γ = 1e10: use `inf`)"},
     {.section = "model", .name = "neuron", .type = MF_KEY_ENUM, .def = "1d",
      .names = (const char *const[]){"1d", "fhn", NULL}, .at = CFG(model.neuron),
      .doc = "`1d`: one voltage per neuron, dx = f(x) dt + coupling; `fhn`: FitzHugh–Nagumo (v, w), "
@@ -195,6 +196,11 @@ const mf_key mf_keys[] = {
      .names = (const char *const[]){"csv", "hdf5", NULL}, .at = CFG(output_format),
      .doc = "`csv`: observables.csv and density.csv; `hdf5`: one results.h5 with the configuration, the "
             "observables and every snapshot's cells and densities (`run`, `particles`)"},
+    {.section = "output", .name = "checkpoint_every", .type = MF_KEY_NUMBER, .def = "600", .lo = 0, .hi = HUGE_VAL,
+     .at = CFG(checkpoint_every),
+     .doc = "seconds of wall time between checkpoints of `run`, `particles`, `sweep` and `compare` (and one at SIGINT or "
+            "SIGTERM), for `mfbalance resume DIR`; 0: none, and `run` then integrates across output times "
+            "without restarting CVODE (docs/checkpoint.md)"},
 
     /* [converge] */
     {.section = "converge", .name = "cells", .type = MF_KEY_LIST, .def = "",
@@ -212,7 +218,7 @@ const mf_key mf_keys[] = {
      .doc = "the solver `mfbalance converge` studies (`--solver` sets it too): `fv`, the finite volumes of `run`; "
             "`hj`, the Hopf–Cole solver of `hj` on the uniform grid `cells`, at the fast times of [hj]"},
     {.section = "sweep", .name = "gammas", .type = MF_KEY_LIST, .def = "100 300 1000 3000 10000",
-     .flags = MF_KEY_LO_OPEN, .lo = 0, .hi = HUGE_VAL, .at = CFG(sweep.gammas), .count = CFG(sweep.ngammas),
+     .flags = MF_KEY_LO_OPEN, .lo = 0, .hi = 1e12, .at = CFG(sweep.gammas), .count = CFG(sweep.ngammas),
      .min = 1, .max = MF_SWEEP_MAX_GAMMAS, .noun = "coupling strengths",
      .doc = "coupling strengths of `mfbalance sweep` (`--gamma` sets them too)"},
     {.section = "sweep", .name = "stationary_tol", .type = MF_KEY_NUMBER, .flags = POS, .def = "1e-7", .lo = 0,

@@ -489,6 +489,23 @@ mf_status mf_particles_sum_counts(const mf_particles *ps, double *v, long count)
 }
 const double *mf_particles_voltages(const mf_particles *ps, int p) { return ps->x + ps->offset[p]; }
 
+long mf_particles_total(const mf_particles *ps)
+{
+  long n = 0;
+  for (int p = 0; p < ps->model.P; p++) n += ps->count[p];
+  return n;
+}
+
+void mf_particles_restore(mf_particles *ps, double t, long steps, double wall, const double *x, const double *m,
+                          const double *xbar)
+{
+  const int P = ps->model.P;
+  memcpy(ps->x, x, (size_t)mf_particles_total(ps) * sizeof *ps->x);
+  memcpy(ps->m, m, (size_t)P * sizeof *m);
+  memcpy(ps->xbar, xbar, (size_t)P * sizeof *xbar);
+  ps->t = t, ps->steps = steps, ps->wall = wall;
+}
+
 void mf_particles_activities(const mf_particles *ps, double *m)
 {
   memcpy(m, ps->m, (size_t)ps->model.P * sizeof(double));

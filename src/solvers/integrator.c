@@ -42,6 +42,7 @@ struct mf_integrator {
   mf_event_fn event_fn; /* the event functions */
   void *event_user;     /* their user data */
   char cvode_msg[512]; /* last message from CVODE's error handler */
+  mf_integrator_stats base; /* counts of the integrations before the last restart */
 };
 
 mf_status mf_sundials_context_create(SUNContext *ctx)
@@ -398,6 +399,43 @@ double mf_integrator_time(const mf_integrator *integ) { return integ->t; }
 
 const double *mf_integrator_state(const mf_integrator *integ) { return N_VGetArrayPointer(integ->y); }
 
+/* Add CVODE's counters since the last (re)start to the integrator's. */
+static void add_counts(mf_integrator_stats *s, const mf_integrator_stats *base)
+{
+  s->steps += base->steps;
+  s->rhs_evals += base->rhs_evals;
+  s->jac_evals += base->jac_evals;
+  s->newton_iters += base->newton_iters;
+  s->lin_iters += base->lin_iters;
+  s->newton_fails += base->newton_fails;
+  s->lin_setups += base->lin_setups;
+  s->err_fails += base->err_fails;
+  s->wall_seconds += base->wall_seconds;
+}
+
+mf_status mf_integrator_restart(mf_integrator *integ, double t, const double *y)
+{
+  mf_integrator_stats now;
+  mf_integrator_get_stats(integ, &now);
+  now.wall_seconds = 0.0; /* integ->wall already runs across restarts */
+  double *state = N_VGetArrayPointer(integ->y);
+  if (state != y) memcpy(state, y, (size_t)N_VGetLength(integ->y) * sizeof *state);
+  const int flag = CVodeReInit(integ->cvode, t, integ->y);
+  if (flag != CV_SUCCESS) {
+    char name[64];
+    return mf_error(MF_EBUG, "CVodeReInit: %s", mf_cvode_flag_name(flag, name, sizeof name));
+  }
+  integ->t = t;
+  integ->base = now;
+  return MF_OK;
+}
+
+void mf_integrator_set_counts(mf_integrator *integ, const mf_integrator_stats *counts)
+{
+  integ->base = *counts;
+  integ->base.wall_seconds = 0.0;
+}
+
 void mf_integrator_get_stats(const mf_integrator *integ, mf_integrator_stats *s)
 {
   memset(s, 0, sizeof *s);
@@ -413,4 +451,5 @@ void mf_integrator_get_stats(const mf_integrator *integ, mf_integrator_stats *s)
   CVodeGetNumErrTestFails(integ->cvode, &s->err_fails);
   CVodeGetLastStep(integ->cvode, &s->last_step);
   CVodeGetLastOrder(integ->cvode, &s->last_order);
+  add_counts(s, &integ->base);
 }

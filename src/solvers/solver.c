@@ -319,6 +319,21 @@ void mf_solver_frame_check(const mf_solver *s, double xmin, double xmax, double 
 
 void mf_solver_get_stats(const mf_solver *s, mf_integrator_stats *stats) { mf_integrator_get_stats(s->integ, stats); }
 
+const double *mf_solver_state(const mf_solver *s, long *n)
+{
+  *n = s->method == MF_GRID_MOVING ? mf_frame_size(s->frame) : mf_fv_size(s->fv);
+  return mf_integrator_state(s->integ);
+}
+
+mf_status mf_solver_restart(mf_solver *s, double t, const double *y)
+{
+  mf_status status = mf_integrator_restart(s->integ, t, y);
+  update_views(s);
+  return status;
+}
+
+void mf_solver_set_counts(mf_solver *s, const mf_integrator_stats *counts) { mf_integrator_set_counts(s->integ, counts); }
+
 double mf_solver_peclet(const mf_solver *s)
 {
   if (s->frame2d) return 0.0; /* frame2d does not record its Peclet numbers */

@@ -66,11 +66,11 @@ def test_missing_file(cli, tmp_path, monkeypatch):
     expect_same(cli, ["run", "nosuch.ini"], lambda: mfbalance.Config("nosuch.ini"))
 
 
-def test_directory_as_configuration_is_an_io_error(cli, tmp_path, monkeypatch):
+def test_directory_as_configuration_is_an_input_error(cli, tmp_path, monkeypatch):
     (tmp_path / "d").mkdir()
     monkeypatch.chdir(tmp_path)
     e = expect_same(cli, ["run", "d"], lambda: mfbalance.Config("d"))
-    assert isinstance(e, OSError) and e.exit_code == 4
+    assert isinstance(e, mfbalance.InputError) and e.exit_code == 2 and "is a directory" in str(e)
 
 
 def test_missing_grid_file(cli):

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""test_resume.py -- interrupt `run`, `particles` and `sweep` with SIGINT
+mid-way, check what the interrupted job left (exit 130, every file renamed,
+status interrupted, a checkpoint), resume it with `mfbalance resume DIR` and
+compare with the same job run without interruption: the particle network
+bit for bit, the PDE run to 1e-10 relative (it is in fact bit-identical:
+CVODE restarts at the same output times either way), the sweep's rows but
+for their wall times.  Then the refusals: a checkpoint of another format
+version, a changed config.ini, a finished job (exit 2 each).
+
+Usage: test_resume.py MFBALANCE"""
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+EXE = os.path.abspath(sys.argv[1])
+TMP = tempfile.mkdtemp(prefix="mfbalance-resume.")
+failures = []
+
+JOBS = {  # each takes a few seconds on 2 cores: long enough to be stopped mid-way
+    "run": (["run", "time.t_end=20", "grid.moving_cells=3000"], ["observables.csv", "density.csv"]),
+    "particles": (["particles", "particles.n=200000", "time.t_end=1"], ["observables.csv", "density.csv"]),
+    "sweep": (["sweep", "--gamma", "100,200,300,500,1000,2000,3000,5000,10000,20000,30000,100000"],
+              ["sweep.csv", "sweep_fit.csv"]),
+}
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def read_rows(path, drop=("wall_seconds", "neuron_steps_per_second")):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    keep = [i for i, name in enumerate(rows[0]) if name not in drop]
+    return [[r[i] for i in keep] for r in rows]
+
+
+def max_rel_diff(a, b):
+    """Largest relative difference of the numeric fields of two equal-shaped tables."""
+    worst = 0.0
+    for ra, rb in zip(a, b):
+        for x, y in zip(ra, rb):
+            try:
+                fx, fy = float(x), float(y)
+            except ValueError:
+                if x != y:
+                    return float("inf")
+                continue
+            if fx != fy:
+                worst = max(worst, abs(fx - fy) / max(abs(fx), abs(fy)))
+    return worst
+
+
+def interrupted_run(name, args, duration):
+    """Start the job, SIGINT it after part of the reference duration; its directory and exit code."""
+    for fraction in (0.5, 0.3, 0.15):
+        out = os.path.join(TMP, "%s-int-%g" % (name, fraction))
+        p = subprocess.Popen([EXE] + args + ["--out", out, "--quiet"], stderr=subprocess.PIPE)
+        time.sleep(fraction * duration)
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+            err = p.communicate()[1].decode()
+            return out, p.returncode, err
+        p.communicate()
+    return None, None, "the job finished before the signal every time"
+
+
+for name, (args, files) in JOBS.items():
+    ref = os.path.join(TMP, name + "-ref")
+    start = time.time()
+    rc = subprocess.run([EXE] + args + ["--out", ref, "--quiet"]).returncode
+    duration = time.time() - start
+    if not check(rc == 0, "%s: the uninterrupted job exits 0 (%.1f s)" % (name, duration)):
+        continue
+    check(not os.path.exists(os.path.join(ref, "checkpoint")), "%s: a finished job leaves no checkpoint" % name)
+    out, rc, err = interrupted_run(name, args, duration)
+    if not check(out is not None and rc == 130, "%s: SIGINT mid-way exits 130 (%s)" % (name, err.strip())):
+        continue
+    names = os.listdir(out)
+    check(not [f for f in names if ".tmp" in f], "%s: no temporary file left: %s" % (name, names))
+    check("checkpoint" in names and "config.ini" in names, "%s: checkpoint and config.ini written" % name)
+    check(all(f in names for f in files[:1]), "%s: %s renamed into place" % (name, files[0]))
+    if name in ("run", "particles"):
+        status = [r[-1] for r in read_rows(os.path.join(out, "summary.csv"))[1:]]
+        check(set(status) == {"interrupted"}, "%s: summary.csv status interrupted (%s)" % (name, status))
+        rows = len(read_rows(os.path.join(out, "observables.csv")))
+        total = len(read_rows(os.path.join(ref, "observables.csv")))
+        check(1 < rows < total, "%s: observables.csv has %d of %d rows: stopped mid-way" % (name, rows, total))
+    else:
+        rows = len(read_rows(os.path.join(out, files[0])))
+        total = len(read_rows(os.path.join(ref, files[0])))
+        check(rows < total, "%s: %s has %d of %d rows: stopped mid-way" % (name, files[0], rows, total))
+    spare = out + "-copy"
+    shutil.copytree(out, spare)
+    p = subprocess.run([EXE, "resume", out, "--quiet"], stderr=subprocess.PIPE)
+    check(p.returncode == 0, "%s: resume exits 0 %s" % (name, p.stderr.decode().strip()))
+    check(not os.path.exists(os.path.join(out, "checkpoint")), "%s: resume removes the checkpoint" % name)
+    for f in files + (["summary.csv"] if name in ("run", "particles") else []):
+        a, b = read_rows(os.path.join(ref, f)), read_rows(os.path.join(out, f))
+        if name == "particles" and f != "summary.csv":
+            same = open(os.path.join(ref, f), "rb").read() == open(os.path.join(out, f), "rb").read()
+            check(same, "%s: %s bit-identical to the uninterrupted run" % (name, f))
+        else:
+            d = max_rel_diff(a, b) if len(a) == len(b) else float("inf")
+            check(d <= 1e-10, "%s: %s: %d rows, max relative difference %.3g to the uninterrupted run (<= 1e-10)"
+                  % (name, f, len(b), d))
+    # Refusals, on the copy of the interrupted directory.
+    ck = os.path.join(spare, "checkpoint")
+    text = open(ck, "rb").read()
+    open(ck, "wb").write(text.replace(b"mfbalance-checkpoint 1\n", b"mfbalance-checkpoint 2\n", 1))
+    p = subprocess.run([EXE, "resume", spare], stderr=subprocess.PIPE)
+    check(p.returncode == 2 and b"version 2" in p.stderr, "%s: another format version refused: %s"
+          % (name, p.stderr.decode().strip()))
+    open(ck, "wb").write(text)
+    cfg = os.path.join(spare, "config.ini")
+    ini = open(cfg).read()
+    open(cfg, "w").write(ini.replace("[model]\ngamma = ", "[model]\ngamma = 1", 1))
+    p = subprocess.run([EXE, "resume", spare], stderr=subprocess.PIPE)
+    check(p.returncode == 2 and b"another configuration" in p.stderr, "%s: a changed config.ini refused: %s"
+          % (name, p.stderr.decode().strip()))
+    p = subprocess.run([EXE, "resume", out], stderr=subprocess.PIPE)
+    check(p.returncode == 2 and b"no checkpoint" in p.stderr, "%s: a finished job refused: %s"
+          % (name, p.stderr.decode().strip()))
+
+# A crash (SIGKILL): only the periodic checkpoint and the temporary files remain.
+args = JOBS["particles"][0] + ["output.checkpoint_every=0.2"]
+ref = os.path.join(TMP, "particles-ref")
+for fraction in (0.6, 0.4, 0.25):
+    out = os.path.join(TMP, "particles-kill-%g" % fraction)
+    p = subprocess.Popen([EXE] + args + ["--out", out, "--quiet"])
+    start = time.time()
+    while time.time() - start < fraction * 20 and p.poll() is None and not os.path.exists(os.path.join(out, "checkpoint")):
+        time.sleep(0.05)
+    time.sleep(0.5)
+    if p.poll() is None:
+        p.kill()
+        p.wait()
+        break
+    p.wait()
+if check(os.path.exists(os.path.join(out, "checkpoint")), "particles: SIGKILL leaves a periodic checkpoint"):
+    p = subprocess.run([EXE, "resume", out, "--quiet"], stderr=subprocess.PIPE)
+    check(p.returncode == 0, "particles: resume after SIGKILL exits 0 %s" % p.stderr.decode().strip())
+    left = [f for f in os.listdir(out) if ".tmp" in f]
+    check(not left, "particles: resume takes over the killed run's temporary files: %s" % left)
+    for f in JOBS["particles"][1]:
+        same = open(os.path.join(ref, f), "rb").read() == open(os.path.join(out, f), "rb").read()
+        check(same, "particles: after SIGKILL, %s bit-identical to the uninterrupted run" % f)
+
+# The progress line: on a terminal only, and not with --quiet.
+import pty  # noqa: E402
+import select  # noqa: E402
+
+
+def stderr_on_terminal(extra):
+    master, slave = pty.openpty()
+    p = subprocess.Popen([EXE] + JOBS["particles"][0] + ["--out", os.path.join(TMP, "tty-%d" % len(extra))] + extra,
+                         stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    got = b""
+    while True:
+        ready = select.select([master], [], [], 1.0)[0]
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            got += chunk
+        elif p.poll() is not None:
+            break
+    p.wait()
+    os.close(master)
+    return got.decode("utf-8", "replace")
+
+
+line = stderr_on_terminal([])
+check("particles: t = " in line and "ETA" in line and "neuron-steps/s" in line,
+      "progress line on a terminal: %r" % line[-120:])
+check(stderr_on_terminal(["--quiet"]) == "", "no progress line with --quiet")
+p = subprocess.run([EXE] + JOBS["particles"][0] + ["--out", os.path.join(TMP, "notty")], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+check(p.stderr == b"", "no progress line when stderr is not a terminal")
+
+shutil.rmtree(TMP, ignore_errors=True)
+print("%d failed" % len(failures))
+sys.exit(1 if failures else 0)
