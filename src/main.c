@@ -370,10 +370,17 @@ static int finish_stdout(int rc)
  * default its threads spin at every barrier: on a machine where another
  * process holds a core the spinning thread and the one it waits for share
  * that core, and a small `compare` took 90 s instead of 0.4 s.  Unless the
- * user chose a policy, ask for the passive one and start again. */
-static void passive_openmp(char **argv)
+ * user chose a policy, ask for the passive one and start again.  Only the
+ * commands that may run the network (src/particles/, the one user of
+ * OpenMP threads) pay for the second start-up, about 30 ms of loading the
+ * shared libraries, which would be a third of a default `run`. */
+static void passive_openmp(int argc, char **argv)
 {
-  if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
+  static const char *const threaded[] = {"particles", "compare", "doublelimit", "sweep", "resume"};
+  int uses_threads = 0;
+  for (size_t k = 0; argc > 1 && k < sizeof threaded / sizeof threaded[0]; k++)
+    uses_threads |= strcmp(argv[1], threaded[k]) == 0;
+  if (!uses_threads || getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
   if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
   execv("/proc/self/exe", argv); /* returns only on failure: then go on as we are */
 }
@@ -382,7 +389,7 @@ static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
-  passive_openmp(argv);
+  passive_openmp(argc, argv);
   /* Past a file-size limit writes fail with EFBIG and are reported, instead of killing the process. */
   signal(SIGXFSZ, SIG_IGN);
   if (mf_interrupt_install() != MF_OK) return fail(MF_EBUG);
