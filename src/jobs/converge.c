@@ -150,6 +150,22 @@ static const char *regime(double pe)
   return "upwind regime: first order where the drift dominates";
 }
 
+double converge_space_order(FILE *fits, const char *quantity, const double *x, const double *y, int m)
+{
+  mf_power_fit fit;
+  if (m < 2 || mf_power_fit_compute(x, y, m, &fit) != MF_OK) return NAN;
+  fprintf(fits, "space,%s,%.6f,%.6g,%d\n", quantity, -fit.slope, fit.constant, fit.n);
+  return -fit.slope;
+}
+
+void converge_print_orders(FILE *out, const char *const *names, const double *order, int n)
+{
+  fprintf(out, "  least-squares order:");
+  for (int q = 0; q < n; q++)
+    if (isnan(order[q])) fprintf(out, " %s - (errors at the tolerance's level)", names[q]);
+    else fprintf(out, " %s %.2f", names[q], order[q]);
+}
+
 int converge_with_int(const long *v, int n, int must, int *out)
 {
   int k = 0, placed = 0;
@@ -317,18 +333,10 @@ mf_status mf_converge_job(const mf_config *cfg, const mf_run_opts *opts)
     int m = 0;
     for (int k = 0; k < n; k++)
       if (worst[k][q] > floor_err) x[m] = cells[k], y[m] = worst[k][q], m++;
-    mf_power_fit fit;
-    lsq[q] = NAN;
-    if (m >= 2 && mf_power_fit_compute(x, y, m, &fit) == MF_OK) {
-      lsq[q] = -fit.slope;
-      fprintf(fits.fp, "space,%s,%.6f,%.6g,%d\n", quantity_name[q], -fit.slope, fit.constant, fit.n);
-    }
+    lsq[q] = converge_space_order(fits.fp, quantity_name[q], x, y, m);
   }
   if (out) {
-    fprintf(out, "  least-squares order:");
-    for (int q = 0; q < NQ; q++)
-      if (isnan(lsq[q])) fprintf(out, " %s - (errors at the tolerance's level)", quantity_name[q]);
-      else fprintf(out, " %s %.2f", quantity_name[q], lsq[q]);
+    converge_print_orders(out, quantity_name, lsq, NQ);
     for (int k = 0; k < ncells; k++)
       if (cells[k] == base_cells)
         fprintf(out, "\n  largest cell Peclet number on the configured grid (%d cells): %.3g, %s\n", base_cells,

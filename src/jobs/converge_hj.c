@@ -339,18 +339,10 @@ mf_status converge_hj_job(const mf_config *cfg, const mf_run_opts *opts)
     int m = 0;
     for (int k = 0; k < ncells; k++)
       if (measured[k][q] && worst[k][q] > floor_err) x[m] = cells[k], y[m] = worst[k][q], m++;
-    mf_power_fit fit;
-    lsq[q] = NAN;
-    if (m >= 2 && mf_power_fit_compute(x, y, m, &fit) == MF_OK) {
-      lsq[q] = -fit.slope;
-      fprintf(fits.fp, "space,%s,%.6f,%.6g,%d\n", quantity_name[q], -fit.slope, fit.constant, fit.n);
-    }
+    lsq[q] = converge_space_order(fits.fp, quantity_name[q], x, y, m);
   }
   if (out) {
-    fprintf(out, "  least-squares order:");
-    for (int q = 0; q < NQ; q++)
-      if (isnan(lsq[q])) fprintf(out, " %s - (errors at the tolerance's level)", quantity_name[q]);
-      else fprintf(out, " %s %.2f", quantity_name[q], lsq[q]);
+    converge_print_orders(out, quantity_name, lsq, NQ);
     fputc('\n', out);
   }
 

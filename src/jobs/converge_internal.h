@@ -6,6 +6,8 @@
 
 #include "mfbalance/run.h"
 
+#include <stdio.h>
+
 /* Errors below this multiple of the integration tolerance are the time
  * integration's, not the grid's: no order is taken from them. */
 #define CONVERGE_NOISE_FACTOR 100.0
@@ -21,6 +23,15 @@ int converge_with_int(const long *v, int n, int must, int *out);
 
 /* The same for decreasing tolerances. */
 int converge_with_double(const double *v, int n, double must, double *out);
+
+/* The least-squares order of error ~ c cells^-order through the m points
+ * (cells x, errors y), with its "space" row of converge_fit.csv written to
+ * fits; NaN, and no row, with fewer than two points or no fit. */
+double converge_space_order(FILE *fits, const char *quantity, const double *x, const double *y, int m);
+
+/* "  least-squares order: NAME ORDER ..." on out, NaN orders said to be at
+ * the tolerance's level; no newline. */
+void converge_print_orders(FILE *out, const char *const *names, const double *order, int n);
 
 /* The study of the Hopf-Cole solver (converge_hj.c), called by
  * mf_converge_job when cfg->converge.solver is MF_CONVERGE_HJ. */
