@@ -853,6 +853,50 @@ static void factor_block(newton_ls *b, sunindextype o)
   }
 }
 
+/* factor_block for the block of rows [o, o + n) read straight from the band
+ * rows B, into b->lu and b->dinv, for the usual case in which partial
+ * pivoting interchanges no rows: the same operations in the same order as
+ * factor_block (the results are bitwise its own), without the copy into the
+ * LAPACK band layout, the pivot search loops and the interchange
+ * bookkeeping.  0 when some column would take an interchange or has a zero
+ * pivot: the caller then factors everything with factor_block. */
+static int factor_block_nopivot(newton_ls *b, const double *B, sunindextype o)
+{
+  const sunindextype n = b->n;
+  double *lu = b->lu + 4 * o, *dinv = b->dinv + o;
+  B += HJ_ROW * o;
+#define M_(i, j) ((i) < n && (j) >= 0 && (j) < n ? B[HJ_ROW * (i) + HJ_BAND + (j) - (i)] : 0.0)
+  /* Rows j, j + 1 and j + 2 as column j meets them: sXY = (j + X, j + Y). */
+  double d00 = M_(0, 0), u01 = M_(0, 1), u02 = M_(0, 2);
+  double s10 = M_(1, 0), d11 = M_(1, 1), u12 = M_(1, 2);
+  double s20 = M_(2, 0), s21 = M_(2, 1), d22 = M_(2, 2);
+  lu[0] = lu[1] = lu[4] = 0.0;
+  for (sunindextype j = 0; j < n; j++) {
+    if (!(fabs(s10) <= fabs(d00)) && j + 1 < n) return 0;
+    if (!(fabs(s20) <= fabs(d00)) && j + 2 < n) return 0;
+    if (d00 == 0.0) return 0;
+    const double r = 1.0 / d00, l1 = s10 * r, l2 = s20 * r;
+    dinv[j] = r;
+    lu[4 * j + 2] = j + 1 < n ? u01 : 0.0;
+    lu[4 * j + 3] = j + 2 < n ? u02 : 0.0;
+    if (j + 1 < n) lu[4 * (j + 1) + 1] = l1;
+    if (j + 2 < n) lu[4 * (j + 2)] = l2;
+    if (u01 != 0.0) {
+      d11 -= l1 * u01;
+      s21 -= l2 * u01;
+    }
+    if (u02 != 0.0) {
+      u12 -= l1 * u02;
+      d22 -= l2 * u02;
+    }
+    d00 = d11, u01 = u12, u02 = M_(j + 1, j + 3);
+    s10 = s21, d11 = d22, u12 = M_(j + 2, j + 3);
+    s20 = M_(j + 3, j + 1), s21 = M_(j + 3, j + 2), d22 = M_(j + 3, j + 3);
+  }
+#undef M_
+  return 1;
+}
+
 /* band_solve without row interchanges, from the four bands in b->lu.  L and
  * U then keep the bandwidths 2 and 2 (the fill beyond U(r, r+2) comes only
  * from interchanges and is exactly 0), so this is band_solve's arithmetic,
@@ -923,24 +967,21 @@ static void apply_Wt(const newton_ls *b, const double *y, double *t)
   }
 }
 
-/* Factor Mb and K for the matrix A (an hj_matrix holding I - gamma J).  A
- * zero pivot in either is recoverable: CVODE retries with a smaller step. */
-static int nls_setup(SUNLinearSolver S, SUNMatrix A)
+/* Mb's LU with partial pivoting in LAPACK's band layout (factor_block), and
+ * its four bands for band_solve_nopivot when no rows were interchanged. */
+static void factor_pivoted(newton_ls *b, const double *B)
 {
-  newton_ls *b = NLS(S);
-  const hj_matrix *M = hjm_content(A);
-  if (!M || M->N != b->N || M->P != b->P || M->K != b->R) return SUNLS_ILL_INPUT;
-  const sunindextype N = b->N, n = b->n, R = b->R;
+  const sunindextype N = b->N, n = b->n;
   memset(b->ab, 0, (size_t)(b->ldab * N) * sizeof(double));
   for (sunindextype r = 0; r < N; r++) {
     const sunindextype i = r % n; /* cell of row r in its block */
     for (sunindextype j = -HJ_BAND; j <= HJ_BAND; j++)
-      if (i + j >= 0 && i + j < n) AB(b, r, r + j) = M->B[HJ_ROW * r + HJ_BAND + j];
+      if (i + j >= 0 && i + j < n) AB(b, r, r + j) = B[HJ_ROW * r + HJ_BAND + j];
   }
   b->last_flag = 0;
   b->pivoted = 0;
   for (sunindextype o = 0; o < N; o += n) factor_block(b, o);
-  if (b->last_flag) return SUNLS_LUFACT_FAIL;
+  if (b->last_flag) return;
   for (sunindextype j = 0; j < N; j++) b->dinv[j] = 1.0 / AB(b, j, j);
   if (!b->pivoted)
     for (sunindextype r = 0; r < N; r++) {
@@ -950,6 +991,22 @@ static int nls_setup(SUNLinearSolver S, SUNMatrix A)
       b->lu[4 * r + 2] = i + 1 < n ? AB(b, r, r + 1) : 0.0;
       b->lu[4 * r + 3] = i + 2 < n ? AB(b, r, r + 2) : 0.0;
     }
+}
+
+/* Factor Mb and K for the matrix A (an hj_matrix holding I - gamma J).  A
+ * zero pivot in either is recoverable: CVODE retries with a smaller step. */
+static int nls_setup(SUNLinearSolver S, SUNMatrix A)
+{
+  newton_ls *b = NLS(S);
+  const hj_matrix *M = hjm_content(A);
+  if (!M || M->N != b->N || M->P != b->P || M->K != b->R) return SUNLS_ILL_INPUT;
+  const sunindextype N = b->N, n = b->n, R = b->R;
+  b->last_flag = 0;
+  b->pivoted = 0;
+  int plain = 1;
+  for (sunindextype o = 0; o < N && plain; o += n) plain = factor_block_nopivot(b, M->B, o);
+  if (!plain) factor_pivoted(b, M->B);
+  if (b->last_flag) return SUNLS_LUFACT_FAIL;
 
   b->W = M->W;
   for (sunindextype q = 0; q < R; q++) {
