@@ -195,46 +195,12 @@ static void test_budget_limits(void **state)
   assert_true(mf_budget_available() > 0.0);
 }
 
-/* Peak RSS measured with /usr/bin/time -v (default model, 2 populations):
- * `run grid.method=fixed grid.cells=C time.t_end=0.002` and
- * `particles particles.n=N time.t_end=0.01`.  The estimates must be within 20 %. */
-static void test_budget_memory(void **state)
-{
-  (void)state;
-  mf_config cfg;
-  assert_int_equal(mf_config_load(&cfg, NULL, 0, NULL), MF_OK);
-  setenv("MFBALANCE_MEMORY", "100G", 1);
-  const struct { long cells; double kb; } run[] = {{20000, 19812}, {200000, 128140}, {2000000, 1210724}};
-  for (int k = 0; k < 3; k++) {
-    mf_config c = cfg;
-    c.grid_method = MF_GRID_FIXED;
-    c.cells = (int)run[k].cells;
-    c.t_end = c.output_dt = 0.002;
-    c.nsnapshots = 0;
-    mf_budget b;
-    assert_int_equal(mf_budget_check(MF_JOB_RUN, &c, &b), MF_OK);
-    assert_rel(b.bytes, 1024.0 * run[k].kb, 0.2, "run, %ld cells", run[k].cells);
-  }
-  const struct { long n; double kb; } part[] = {{1000000, 15076}, {10000000, 85484}, {50000000, 398912}};
-  for (int k = 0; k < 3; k++) {
-    mf_config c = cfg;
-    c.particles.n = part[k].n;
-    c.t_end = c.output_dt = 0.01;
-    c.nsnapshots = 0;
-    mf_budget b;
-    assert_int_equal(mf_budget_check(MF_JOB_PARTICLES, &c, &b), MF_OK);
-    assert_rel(b.bytes, 1024.0 * part[k].kb, 0.2, "particles, n = %ld", part[k].n);
-  }
-  unsetenv("MFBALANCE_MEMORY");
-}
-
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_output_times),     cmocka_unit_test(test_outfile_link),
       cmocka_unit_test(test_dir_names),        cmocka_unit_test(test_every_failure_reported),
       cmocka_unit_test(test_exit_codes),       cmocka_unit_test(test_budget_limits),
-      cmocka_unit_test(test_budget_memory),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

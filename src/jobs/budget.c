@@ -305,9 +305,12 @@ mf_status mf_budget_check(mf_job job, const mf_config *cfg, mf_budget *out)
     b->neuron_steps = n * b->steps;
     if ((st = check_steps(b->steps, cfg->t_end, cfg->particles.dt, "particles.dt")) != MF_OK) return st;
     if ((st = check_work(b->neuron_steps, "particles.n or raise particles.dt")) != MF_OK) return st;
-    /* voltages, block sums, histograms and grid, output times */
-    b->bytes = here * (MF_BUDGET_BASE_BYTES + DOUBLE * (n + 2.0 * ceil(n / 512.0)) + DOUBLE * (P + 3.0) * cells +
-                       DOUBLE * b->rows);
+    /* voltages, block sums, histograms and grid, output times; FitzHugh-Nagumo
+     * networks hold (v, w) and the six block sums of particles_fhn_kernel.h,
+     * and no histograms */
+    const int fhn = cfg->model.neuron == MF_NEURON_FHN;
+    b->bytes = here * (MF_BUDGET_BASE_BYTES + DOUBLE * ((fhn ? 2.0 : 1.0) * n + (fhn ? 6.0 : 2.0) * ceil(n / 512.0)) +
+                       (fhn ? 0.0 : DOUBLE * (P + 3.0) * cells) + DOUBLE * b->rows);
     if (b->bytes > b->available)
       return mf_error(MF_EINPUT, "particles needs about %s of memory (%.3g neurons), more than the %s available; "
                       "lower particles.n", human(b->bytes, need, sizeof need), n, human(b->available, have, sizeof have));
