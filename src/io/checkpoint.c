@@ -3,19 +3,17 @@
  * is the state written, bit for bit.  No numerics. */
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/checkpoint.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 int mf_checkpoint_due(double every, double *last)
 {
   if (!(every > 0.0)) return 0;
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  const double now = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+  const double now = mf_clock_seconds();
   if (*last == 0.0) *last = now;
   if (now - *last < every) return 0;
   *last = now;

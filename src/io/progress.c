@@ -1,34 +1,27 @@
 /* progress.c -- the progress line of a long job on a terminal (progress.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/progress.h"
+#include "clock.h"
 
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Jobs shorter than this print nothing; lines no closer than PERIOD. */
 #define QUIET_SECONDS 1.0
 #define PERIOD 0.25
 
-static double now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void mf_progress_start(mf_progress *pr, const char *job, const char *unit, int quiet)
 {
   pr->job = job, pr->unit = unit;
   pr->active = !quiet && isatty(STDERR_FILENO);
   pr->shown = 0;
-  pr->start = pr->last = now();
+  pr->start = pr->last = mf_clock_seconds();
 }
 
 void mf_progress_update(mf_progress *pr, double done, double total, long steps, double rate)
 {
   if (!pr->active) return;
-  const double t = now(), elapsed = t - pr->start;
+  const double t = mf_clock_seconds(), elapsed = t - pr->start;
   if (elapsed < QUIET_SECONDS || t - pr->last < PERIOD) return;
   pr->last = t;
   const double frac = total > 0.0 ? done / total : 0.0;

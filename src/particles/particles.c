@@ -14,6 +14,7 @@
  * reduction adds the ranks' accumulators (distribute.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/particles.h"
+#include "../io/clock.h"
 
 #include "mfbalance/distribute.h"
 #include "mfbalance/exactsum.h"
@@ -24,7 +25,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -81,7 +81,6 @@ static mf_status not_finite(const mf_particles *ps, int p)
                   ps->model.pop[p].name, ps->t, ps->steps, mf_particle_scheme_name(ps->opts.scheme));
 }
 
-static double now_seconds(void);
 
 static void set_threads(const mf_particles *ps)
 {
@@ -117,9 +116,9 @@ static mf_status reduce(mf_particles *ps, int nsums, double *out)
   const int count = ps->model.P * nsums;
   if (ps->ranks > 1) {
     int stop = mf_interrupted();
-    const double start = now_seconds();
+    const double start = mf_clock_seconds();
     mf_status status = mf_dist_sum_exact(ps->sum, count, &stop);
-    ps->reduce_wall += now_seconds() - start;
+    ps->reduce_wall += mf_clock_seconds() - start;
     ps->reductions++;
     if (status != MF_OK) return status;
     ps->stop = stop;
@@ -435,16 +434,9 @@ static mf_status step(mf_particles *ps, double h)
   return sweep_blocks(ps, kp, 0);
 }
 
-static double now_seconds(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 mf_status mf_particles_advance(mf_particles *ps, double tout)
 {
-  const double eps = 1e-12 * fmax(1.0, fabs(tout)), start = now_seconds();
+  const double eps = 1e-12 * fmax(1.0, fabs(tout)), start = mf_clock_seconds();
   mf_status status = MF_OK;
   while (status == MF_OK && ps->t < tout - eps) {
     /* A large network takes a while between output times: stop at a step (interrupt.h); with
@@ -458,7 +450,7 @@ mf_status mf_particles_advance(mf_particles *ps, double tout)
     if (tout - ps->t - h < 1e-9 * ps->opts.dt) h = tout - ps->t;
     status = step(ps, h);
   }
-  ps->wall += now_seconds() - start;
+  ps->wall += mf_clock_seconds() - start;
   return status;
 }
 

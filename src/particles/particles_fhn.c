@@ -5,6 +5,7 @@
  * block order, as in particles.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/particles_fhn.h"
+#include "../io/clock.h"
 
 #include "mfbalance/expm.h"
 #include "mfbalance/interrupt.h"
@@ -13,7 +14,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -346,16 +346,9 @@ static mf_status step_split(mf_fhn_particles *ps, double h)
   return MF_OK;
 }
 
-static double now_seconds(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 mf_status mf_fhn_particles_advance(mf_fhn_particles *ps, double tout)
 {
-  const double eps = 1e-12 * fmax(1.0, fabs(tout)), start = now_seconds();
+  const double eps = 1e-12 * fmax(1.0, fabs(tout)), start = mf_clock_seconds();
   mf_status status = MF_OK;
   while (status == MF_OK && ps->t < tout - eps) {
     if (mf_interrupted()) {
@@ -366,7 +359,7 @@ mf_status mf_fhn_particles_advance(mf_fhn_particles *ps, double tout)
     if (tout - ps->t - h < 1e-9 * ps->opts.dt) h = tout - ps->t;
     status = ps->electrical ? step_split(ps, h) : step_chemical(ps, h);
   }
-  ps->wall += now_seconds() - start;
+  ps->wall += mf_clock_seconds() - start;
   return status;
 }
 

@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mfbalance/integrator.h"
+#include "../io/clock.h"
 
 #include "mfbalance/tlrmatrix.h"
 #include "mfbalance/woodbury.h"
@@ -23,7 +24,6 @@
 #include <sunlinsol/sunlinsol_spgmr.h>
 #include <sunmatrix/sunmatrix_band.h>
 #include <sunmatrix/sunmatrix_dense.h>
-#include <time.h>
 
 struct mf_integrator {
   mf_system sys;
@@ -339,13 +339,6 @@ fail:
   return NULL;
 }
 
-static double now_seconds(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 mf_status mf_integrator_set_events(mf_integrator *integ, int nevents, mf_event_fn fn, void *user)
 {
   integ->nevents = nevents;
@@ -360,10 +353,10 @@ mf_status mf_integrator_set_events(mf_integrator *integ, int nevents, mf_event_f
 
 mf_status mf_integrator_advance_until(mf_integrator *integ, double tout, int *fired, int *which)
 {
-  double start = now_seconds();
+  double start = mf_clock_seconds();
   integ->cvode_msg[0] = '\0';
   int flag = CVode(integ->cvode, tout, integ->y, &integ->t, CV_NORMAL);
-  integ->wall += now_seconds() - start;
+  integ->wall += mf_clock_seconds() - start;
   *fired = flag == CV_ROOT_RETURN;
   if (which && integ->nevents > 0) {
     if (*fired) CVodeGetRootInfo(integ->cvode, which);
