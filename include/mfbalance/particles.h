@@ -56,6 +56,11 @@ typedef struct {
 
 typedef struct mf_particles mf_particles;
 
+/* Neurons per block: one Philox counter range and one partial sum.  The
+ * networks' sums are sums of block sums in a fixed order, which is what
+ * makes them the same for any number of threads and ranks. */
+#define MF_PARTICLE_BLOCK 512
+
 /* n neurons split over the populations by their fractions (round to
  * nearest, the last population takes the remainder; each gets at least 1),
  * drawn from the initial densities with the step-0 random numbers.  The

@@ -5,7 +5,6 @@
 
 #include "mfbalance/exactsum.h"
 #include "mfbalance/fhn_limit.h"
-#include "../particles/particles_kernel.h" /* MF_PARTICLE_BLOCK: the blocks the sums are made of */
 
 #include <math.h>
 #include <stdlib.h>

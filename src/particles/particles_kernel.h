@@ -2,9 +2,9 @@
 #ifndef MFBALANCE_PARTICLES_KERNEL_H
 #define MFBALANCE_PARTICLES_KERNEL_H
 
-#include <stdint.h>
+#include "mfbalance/particles.h" /* MF_PARTICLE_BLOCK */
 
-#define MF_PARTICLE_BLOCK 512 /* neurons per block: one Philox counter range, one partial sum */
+#include <stdint.h>
 
 typedef struct {
   double e, a, sd;          /* X' = X e + b(X) a + sd Z */
