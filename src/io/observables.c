@@ -2,7 +2,6 @@
  * files that carry them (observables.h).  Numbers that users analyse are
  * printed with 17 significant digits; density values with 12. */
 #include "mfbalance/observables.h"
-
 #include "mfbalance/exactsum.h"
 #include "mfbalance/fhn_limit.h"
 
