@@ -16,7 +16,8 @@ usage: test_fhn_compare.py MFBALANCE SOURCE_ROOT
      them.
 2. S1 (validation/configs/fhn_s1.ini, chemical, I = 0.4), gamma = 100, t = 5, 10 networks of 5000:
    |z| <= 4 for mean and s.d. of v and w.
-3. compare_summary.csv holds the largest |z| of compare.csv's snapshot rows; under mpirun
+3. compare_summary.csv holds the largest |z| of compare.csv's rows at the snapshots and at every
+   output time; under mpirun
    nothing else changes (test_mpi.sh).
 Seeds are fixed (particles.seed = 1, 2, ...), so the outcome is the same on every machine.
 """
@@ -127,6 +128,10 @@ def check_summary(rows, summary, where, snapshots):
               and r["n"] == s["n"] and float(r["t"]) in snapshots]
         check(math.isclose(float(s["max_abs_z"]), max(zs), rel_tol=1e-12),
               f"{where}: summary max |z| of {s['quantity']} {s['max_abs_z']}, compare.csv's {max(zs)}")
+        zs = [abs(float(r["z"])) for r in rows if r["quantity"] == s["quantity"] and r["population"] == s["population"]
+              and r["n"] == s["n"]]
+        check(math.isclose(float(s["max_abs_z_all"]), max(zs), rel_tol=1e-12),
+              f"{where}: summary max |z| of {s['quantity']} at every time {s['max_abs_z_all']}, compare.csv's {max(zs)}")
     check(len(summary) == 4, f"{where}: {len(summary)} summary rows, expected 4")
 
 

@@ -236,7 +236,7 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   compare_ctx c = {.cfg = cfg, .opts = opts, .grid = grid, .times = times, .nt = nt, .unit_k = unit_k,
                    .unit_r = unit_r, .rows = rows.fp, .pde = pde, .pde_obs = pde_obs, .buf = buf, .w1_end = w1_end,
                    .pde2d = pde2d, .acc = acc, .reached = reached, .summary = summary.fp};
-  for (int q = 0; q < COMPARE_FHN_QUANTITIES; q++) c.zmax[q] = (compare_zmax){.z = -1.0, .t = NAN};
+  for (int q = 0; q < COMPARE_FHN_QUANTITIES; q++) c.zmax[q] = c.zmax_all[q] = (compare_zmax){.z = -1.0, .t = NAN};
   if (fhn) {
     compare_fhn_headers(&c, mf_solver_method_name(solver), cfg->cells_v, cfg->cells_w);
   } else {

@@ -62,7 +62,8 @@ typedef struct {
                                 their squares, the sum of the i.i.d. variances */
   int *reached;              /* nt: how many networks of the current n reached each time */
   FILE *summary;             /* compare_summary.csv (rank 0) */
-  compare_zmax zmax[COMPARE_FHN_QUANTITIES]; /* over every n, population and snapshot time */
+  compare_zmax zmax[COMPARE_FHN_QUANTITIES];     /* over every n, population and snapshot time */
+  compare_zmax zmax_all[COMPARE_FHN_QUANTITIES]; /* over every n, population and output time */
 } compare_ctx;
 
 /* R(n_k) = min(compare.replicas, ceil(10^6 / n_k)) networks of each size. */
@@ -83,7 +84,8 @@ mf_status compare_fhn_network(int u, void *result, void *ctx);
  * failure) the rows of that n (mf_dist_deal's emit). */
 void compare_fhn_emit(int u, const void *result, mf_status status, void *ctx);
 
-/* The log's closing lines: the largest |difference| / SE per quantity. */
+/* The log's closing lines: the largest |difference| / SE per quantity, at
+ * the snapshot times and at every output time. */
 void compare_fhn_report(const compare_ctx *c);
 
 #endif
