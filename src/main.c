@@ -30,7 +30,8 @@ static const char usage[] =
     "  balance  the balance voltages in the box [xmin, xmax]^P and their stability\n"
     "  sweep    run to stationarity for several gamma and fit the gamma -> infinity laws\n"
     "  particles  simulate the network itself (particles.n neurons)\n"
-    "  compare  particles against the PDE: mean, s.d. and W1 at the snapshots, W1 against n\n"
+    "  compare  particles against the PDE: mean, s.d. and W1 at the snapshots, W1 against n;\n"
+    "           (model.neuron = fhn) means and s.d. of v and w in standard errors\n"
     "  doublelimit  W1 to the balance voltages over a table of (n, gamma)\n"
     "  hj       the Hopf-Cole solver (model.gamma=inf for the Hamilton-Jacobi limit)\n"
     "  flow     the early-behaviour flow dx/dtau = -G(x) from the initial means\n"
@@ -209,11 +210,11 @@ static int cmd_job(int argc, char **argv, mf_status (*job)(const mf_config *, co
   /* A study is estimated as one run of the solver it studies. */
   if (job == mf_converge_job && cfg.converge.solver == MF_CONVERGE_HJ) kind = MF_JOB_HJ;
   /* Only these jobs deal their work to ranks; any other would run R times over into one directory. */
-  const int distributed = (kind == MF_JOB_PARTICLES || kind == MF_JOB_SWEEP || kind == MF_JOB_COMPARE ||
-                           kind == MF_JOB_DOUBLELIMIT) && cfg.model.neuron == MF_NEURON_1D;
+  const int distributed = ((kind == MF_JOB_PARTICLES || kind == MF_JOB_SWEEP || kind == MF_JOB_DOUBLELIMIT) &&
+                           cfg.model.neuron == MF_NEURON_1D) || kind == MF_JOB_COMPARE;
   if (mf_dist_size() > 1 && !distributed)
     return fail(mf_error(MF_EINPUT, "`mfbalance %s` runs in one process (this mpirun started %d); under mpirun only "
-                         "particles, sweep, compare and doublelimit of neuron = 1d models are distributed",
+                         "compare, and particles, sweep and doublelimit of neuron = 1d models, are distributed",
                          argv[1], mf_dist_size()));
   if (args.estimate) return print_estimate(kind, &cfg);
   /* Under mpirun only rank 0 speaks. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_mpi.sh MFBALANCE MPIRUN SOURCE_DIR: under `mpirun -n 2` (and 3) the
-# particles, sweep, compare and doublelimit jobs write the same bytes as one
-# process: every file
+# particles, sweep, compare (one-dimensional and FitzHugh-Nagumo neurons) and
+# doublelimit jobs write the same bytes as one process: every file
 # compared with cmp, summary.csv and sweep.csv without the wall-time
 # columns (wall_seconds, neuron_steps_per_second), which are each run's own.
 set -euo pipefail
@@ -76,6 +76,11 @@ cmp_args="--n 1000,4000 time.t_end=0.3 time.output_dt=0.1 time.snapshots=0.1 com
 "$exe" compare $cmp_args --out "$work/compare1"
 mpi 2 "$exe" compare $cmp_args --out "$work/compare2"
 same "$work/compare1" "$work/compare2" compare.csv compare_fit.csv config.ini
+# compare with FitzHugh-Nagumo neurons: the same driver, its own rows and summary.
+fhn_args="$src/validation/configs/fhn_linear.ini --n 500,2000 time.t_end=0.3 time.output_dt=0.1 time.snapshots=0.1 compare.replicas=3 particles.dt=0.01 --quiet"
+"$exe" compare $fhn_args --out "$work/fhncompare1"
+mpi 3 "$exe" compare $fhn_args --out "$work/fhncompare3"
+same "$work/fhncompare1" "$work/fhncompare3" compare.csv compare_summary.csv config.ini
 dl_args="--n 1000,3000 --gamma 100,1000 time.t_end=0.2 --quiet"
 "$exe" doublelimit $dl_args --out "$work/dl1"
 mpi 3 "$exe" doublelimit $dl_args --out "$work/dl3"

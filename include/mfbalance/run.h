@@ -95,7 +95,11 @@ mf_status mf_particles_job(const mf_config *cfg, const mf_run_opts *opts);
 /* The compare job (compare.c): particles of every size in cfg->compare_n
  * against the PDE at the snapshot times and t_end; compare.csv (n, t,
  * population, means, s.d., their differences, W1), compare_fit.csv (slope
- * of W1 at t_end against n, when there are several n), config.ini. */
+ * of W1 at t_end against n, when there are several n), config.ini.  With
+ * FitzHugh-Nagumo neurons (compare_fhn.c, docs/fhn.md) compare.csv holds
+ * per n, time, population and quantity (means and s.d. of v and w) the PDE,
+ * the network, its standard error and their ratio z, and
+ * compare_summary.csv the largest |z| at the snapshots; no compare_fit.csv. */
 mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts);
 
 /* The doublelimit job (compare.c): for every gamma in cfg->sweep.gammas and

@@ -15,6 +15,8 @@ The job is recognised by its files and its PNGs are written beside them:
     hj           hj_u.png           snapshots of u, balance voltage
                  hj_argmax.png      argmax u against the early-behaviour flow; gap and distance to x*
     compare      compare.png        W1 against n at t_end with its fit; PDE and network means against t
+    compare (fhn) fhn_compare.png   mean and s.d. of v and w: PDE against t, network +- 1 SE per n;
+                                    (network - PDE) / SE against t with the +-3 band
     converge     converge.png       largest errors against cells and rtol
     doublelimit  doublelimit.png    log10 W1 to the Dirac mass at x* over (n, gamma)
     flow         flow.png           the flow x_p(tau)
@@ -358,6 +360,8 @@ def compare(folder):
     with compare_fit.csv's slope); the means of both against t; |d mean| against t."""
     plt = _pyplot()
     rows = read_csv(os.path.join(folder, "compare.csv"))
+    if "quantity" in rows:
+        return compare_fhn(folder, rows)
     fit_path = os.path.join(folder, "compare_fit.csv")
     fits = read_csv(fit_path) if os.path.exists(fit_path) else {"population": []}
     pops = _populations(rows)
@@ -395,6 +399,49 @@ def compare(folder):
         ax.legend(fontsize=6)
     fig.tight_layout()
     return [_save(fig, folder, "compare.png")]
+
+
+FHN_COMPARE_QUANTITIES = (("mean_v", "mean of v"), ("mean_w", "mean of w"), ("sd_v", "s.d. of v"),
+                          ("sd_w", "s.d. of w"))
+
+
+def compare_fhn(folder, rows=None):
+    """fhn_compare.png (FitzHugh-Nagumo compare): per quantity, the PDE against t (line) and the
+    network (points, error bars +- 1 SE) for every n and population; below, z = (network - PDE) / SE
+    against t with the +-3 band."""
+    plt = _pyplot()
+    if rows is None:
+        rows = read_csv(os.path.join(folder, "compare.csv"))
+    pops = _populations(rows)
+    ns = sorted(set(rows["n"]))
+    markers = "os^vD<>"
+    fig, axes = plt.subplots(2, 4, figsize=(18, 7.5), sharex=True)
+    for col, (q, title) in enumerate(FHN_COMPARE_QUANTITIES):
+        top, bottom = axes[0][col], axes[1][col]
+        for j, name in enumerate(pops):
+            color = f"C{j}"
+            here = (rows["population"] == name) & (rows["quantity"] == q)
+            first = here & (rows["n"] == ns[0])
+            top.plot(rows["t"][first], rows["pde"][first], "-", color=color, lw=1.2, label=f"PDE {name}")
+            for k, n in enumerate(ns):
+                sel = here & (rows["n"] == n)
+                # A slight shift in t per n keeps the error bars apart.
+                dt = 0.004 * (k - (len(ns) - 1) / 2) * max(rows["t"].max(), 1e-300)
+                top.errorbar(rows["t"][sel] + dt, rows["network"][sel], yerr=rows["se"][sel], fmt=markers[k % 7],
+                             ms=3, color=color, alpha=0.5 + 0.5 * (k + 1) / len(ns), elinewidth=0.8, capsize=1.5,
+                             label=f"network {name}, n = {int(n)}")
+                bottom.plot(rows["t"][sel], rows["z"][sel], markers[k % 7] + "-", ms=3, lw=0.6, color=color,
+                            alpha=0.5 + 0.5 * (k + 1) / len(ns), label=f"{name}, n = {int(n)}")
+        top.set_title(title)
+        bottom.axhspan(-3, 3, color="0.9", zorder=0)
+        bottom.axhline(0, color="k", lw=0.5)
+        bottom.set_xlabel("t")
+        bottom.set_title(f"(network - PDE) / SE, {title}")
+        for ax in (top, bottom):
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=6)
+    fig.tight_layout()
+    return [_save(fig, folder, "fhn_compare.png")]
 
 
 CONVERGE_QUANTITIES = ["mean", "sd", "m", "l1", "linf", "w1",  # finite volumes

@@ -279,8 +279,16 @@ mf_status mf_budget_check(mf_job job, const mf_config *cfg, mf_budget *out)
         nmax = fmax(nmax, n_k);
         b->neuron_steps += fmin(cfg->compare_replicas, ceil(1e6 / n_k)) * n_k * b->steps;
       }
-      b->bytes += DOUBLE * b->rows * N + b->rows * MF_MAX_POPS * (double)sizeof(mf_pop_observables) +
-                  2.0 * DOUBLE * nmax + DOUBLE * N;
+      if (cfg->model.neuron == MF_NEURON_FHN) {
+        /* The PDE's six moments per population at every output time, the network's v and w, and
+         * every network's value and i.i.d. error of four quantities per time (compare_fhn.c). */
+        double units = 0.0;
+        for (int k = 0; k < cfg->ncompare; k++) units += fmin(cfg->compare_replicas, ceil(1e6 / (double)cfg->compare_n[k]));
+        b->bytes += DOUBLE * (6.0 * P * b->rows + 2.0 * nmax + units * (1.0 + 8.0 * P * b->rows));
+      } else {
+        b->bytes += DOUBLE * b->rows * N + b->rows * MF_MAX_POPS * (double)sizeof(mf_pop_observables) +
+                    2.0 * DOUBLE * nmax + DOUBLE * N;
+      }
       if ((st = check_steps(b->steps, cfg->t_end, cfg->particles.dt, "particles.dt")) != MF_OK) return st;
       if ((st = check_work(b->neuron_steps, "compare.n or compare.replicas, or raise particles.dt")) != MF_OK) return st;
     }

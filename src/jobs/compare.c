@@ -9,9 +9,15 @@
  *                the fluctuating V = C/A), so R(n) = min(replicas,
  *                ceil(10^6 / n)) independent networks (seeds seed, seed+1,
  *                ...) are run per n and W1 averaged;
+ *                With FitzHugh-Nagumo neurons the networks are those of
+ *                particles_fhn.h and their moments are compared in
+ *                standard errors (compare_fhn.c); the driver below is the
+ *                same for both;
  *   doublelimit  over a table of (n, gamma), W1 between each population's
  *                empirical measure at t_end and the Dirac mass at its
  *                balance voltage: the picture of the double limit. */
+#include "compare_internal.h"
+
 #include "mfbalance/balance.h"
 #include "mfbalance/budget.h"
 #include "mfbalance/distribute.h"
@@ -40,20 +46,14 @@ static void sorted_voltages(const mf_particles *ps, int p, double *buf)
   qsort(buf, (size_t)n, sizeof *buf, compare_doubles);
 }
 
-/* The PDE's density of one population at one time, on its own cells. */
-typedef struct {
-  mf_grid *grid;
-  double *rho;
-} pde_density;
-
-static void free_densities(pde_density *d, size_t count)
+static void free_densities(compare_density *d, size_t count)
 {
   for (size_t k = 0; d && k < count; k++) mf_grid_free(d[k].grid), free(d[k].rho);
   free(d);
 }
 
 /* A copy of the solver's current density of population p into d. */
-static mf_status keep_density(const mf_solver *solver, int p, pde_density *d)
+static mf_status keep_density(const mf_solver *solver, int p, compare_density *d)
 {
   const mf_grid *g = mf_solver_grid(solver, p);
   if (!(d->grid = mf_grid_create_faces(g->faces, g->n))) return mf_errcode();
@@ -75,25 +75,10 @@ static mf_status open_outputs(const mf_config *cfg, const mf_run_opts *opts, mf_
 
 /* The networks of the compare job, one unit each (distribute.h deals them
  * to the ranks): network (k, r) has compare_n[k] neurons and seed
- * seed + r.  Its result is `done` (how many comparison times it reached)
- * then mean, sd and W1 per time and population. */
-typedef struct {
-  const mf_config *cfg;
-  const mf_run_opts *opts;
-  const mf_grid *grid;
-  const double *times;
-  int nt;
-  const pde_density *pde;
-  const mf_pop_observables *pde_obs;
-  double *density, *buf;     /* workspaces: P x cells, the largest n */
-  int *unit_k, *unit_r;      /* network u is replica unit_r[u] of size compare_n[unit_k[u]] */
-  FILE *rows;                /* compare.csv (rank 0) */
-  double sum[MF_MAX_POPS], sum2[MF_MAX_POPS], late[MF_MAX_POPS]; /* over the replicas of the current n */
-  long nlate[MF_MAX_POPS];
-  double *w1_end;            /* per n and population: W1 averaged over the late times and the replicas */
-} compare_ctx;
-
-static int replicas(const mf_config *cfg, int k)
+ * seed + r.  Its result (one-dimensional neurons) is `done` (how many
+ * comparison times it reached) then mean, sd and W1 per time and
+ * population. */
+int compare_replicas(const mf_config *cfg, int k)
 {
   return (int)fmin(cfg->compare_replicas, ceil(1e6 / (double)cfg->compare_n[k]));
 }
@@ -121,7 +106,7 @@ static mf_status compare_network(int u, void *result, void *ctx)
     mf_observables_particles(ps, c->grid, obs, c->density);
     for (int p = 0; p < P; p++) {
       sorted_voltages(ps, p, c->buf);
-      const pde_density *d = &c->pde[(size_t)j * P + p];
+      const compare_density *d = &c->pde[(size_t)j * P + p];
       double *out = res + 1 + 3 * ((size_t)j * P + p);
       out[0] = obs[p].mean, out[1] = obs[p].sd;
       out[2] = mf_wasserstein1(d->grid, d->rho, c->buf, mf_particles_count(ps, p));
@@ -139,7 +124,7 @@ static void compare_emit(int u, const void *result, mf_status status, void *ctx)
   compare_ctx *c = ctx;
   const mf_config *cfg = c->cfg;
   const mf_model *model = &cfg->model;
-  const int P = model->P, k = c->unit_k[u], r = c->unit_r[u], R = replicas(cfg, k), nt = c->nt;
+  const int P = model->P, k = c->unit_k[u], r = c->unit_r[u], R = compare_replicas(cfg, k), nt = c->nt;
   const double *res = result;
   const long n = cfg->compare_n[k];
   FILE *log = c->opts->log;
@@ -176,25 +161,26 @@ static void compare_emit(int u, const void *result, mf_status status, void *ctx)
 mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
 {
   const mf_model *model = &cfg->model;
-  const int P = model->P;
+  const int P = model->P, fhn = model->neuron == MF_NEURON_FHN;
   double *times = NULL;
   const int nt = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
   mf_grid *grid = NULL;
   mf_solver *solver = NULL;
-  mf_particles *ps = NULL;
-  pde_density *pde = NULL; /* nt x P */
-  double *buf = NULL, *w1_end = NULL;
+  compare_density *pde = NULL;       /* nt x P (one-dimensional neurons) */
+  mf_moments2d *pde2d = NULL;        /* nt x P (FitzHugh-Nagumo) */
+  double *buf = NULL, *w1_end = NULL, *density = NULL, *acc = NULL;
+  int *reached = NULL;
   mf_pop_observables *pde_obs = NULL; /* nt x MF_MAX_POPS */
-  mf_outfile rows = {0}, fits = {0};
+  mf_outfile rows = {0}, fits = {0}, summary = {0};
   mf_status status, io;
 
   /* Under mpirun: rank 0 writes; every rank solves the PDE (cheap) and runs its share of the networks. */
   const int root = mf_dist_rank() == 0;
   int *unit_k = NULL, *unit_r = NULL;
   double *results = NULL;
-  if ((status = mf_dist_from_root(root ? open_outputs(cfg, opts, &rows, "compare.csv")
-                                       : mf_budget_check(MF_JOB_COMPARE, cfg, NULL))) != MF_OK)
-    goto done;
+  status = root ? open_outputs(cfg, opts, &rows, "compare.csv") : mf_budget_check(MF_JOB_COMPARE, cfg, NULL);
+  if (root && fhn && status == MF_OK) status = mf_outfile_open(&summary, opts->outdir, "compare_summary.csv");
+  if ((status = mf_dist_from_root(status)) != MF_OK) goto done;
   if (nt < 0) {
     status = mf_errcode();
     goto done;
@@ -208,21 +194,27 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   long nmax = 0;
   for (int k = 0; k < cfg->ncompare; k++) nmax = cfg->compare_n[k] > nmax ? cfg->compare_n[k] : nmax;
   if (nt < 1) goto done;
-  pde = calloc((size_t)nt * (size_t)P, sizeof *pde);
-  pde_obs = malloc((size_t)nt * MF_MAX_POPS * sizeof *pde_obs);
-  buf = malloc((size_t)nmax * sizeof *buf);
-  w1_end = malloc((size_t)cfg->ncompare * MF_MAX_POPS * sizeof *w1_end);
   int units = 0;
-  for (int k = 0; k < cfg->ncompare; k++) units += replicas(cfg, k);
-  const size_t result_size = (1 + 3 * (size_t)nt * (size_t)P) * sizeof(double);
+  for (int k = 0; k < cfg->ncompare; k++) units += compare_replicas(cfg, k);
+  const size_t result_size = fhn ? compare_fhn_result_size(nt, P) : (1 + 3 * (size_t)nt * (size_t)P) * sizeof(double);
   unit_k = malloc((size_t)units * sizeof *unit_k);
   unit_r = malloc((size_t)units * sizeof *unit_r);
   results = malloc((size_t)units * result_size);
-  if ((status = mf_dist_agree(!pde || !pde_obs || !buf || !w1_end || !unit_k || !unit_r || !results
-                                  ? mf_error(MF_ENOMEM, "out of memory")
-                                  : MF_OK)) != MF_OK)
-    goto done;
-  /* The PDE once, its densities kept at every comparison time. */
+  int lacking = !unit_k || !unit_r || !results;
+  if (fhn) {
+    pde2d = malloc((size_t)nt * (size_t)P * sizeof *pde2d);
+    acc = malloc((size_t)nt * (size_t)P * COMPARE_FHN_QUANTITIES * 4 * sizeof *acc);
+    reached = malloc((size_t)nt * sizeof *reached);
+    lacking = lacking || !pde2d || !acc || !reached;
+  } else {
+    pde = calloc((size_t)nt * (size_t)P, sizeof *pde);
+    pde_obs = malloc((size_t)nt * MF_MAX_POPS * sizeof *pde_obs);
+    buf = malloc((size_t)nmax * sizeof *buf);
+    w1_end = malloc((size_t)cfg->ncompare * MF_MAX_POPS * sizeof *w1_end);
+    lacking = lacking || !pde || !pde_obs || !buf || !w1_end;
+  }
+  if ((status = mf_dist_agree(lacking ? mf_error(MF_ENOMEM, "out of memory") : MF_OK)) != MF_OK) goto done;
+  /* The PDE once, its densities (or, in (v, w), its moments) kept at every comparison time. */
   const mf_discretisation disc = mf_config_discretisation(cfg, grid);
   if (!(solver = mf_solver_create(model, &disc, &cfg->integ))) {
     status = mf_errcode();
@@ -235,29 +227,43 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     }
     if (times[j] > 0.0 && (status = mf_solver_advance(solver, times[j])) != MF_OK) goto done;
     for (int p = 0; p < P; p++)
-      if ((status = keep_density(solver, p, &pde[(size_t)j * P + p])) != MF_OK) goto done;
-    mf_solver_observables(solver, pde_obs + (size_t)j * MF_MAX_POPS);
+      if ((status = fhn ? mf_solver_moments2d(solver, p, &pde2d[(size_t)j * P + p])
+                        : keep_density(solver, p, &pde[(size_t)j * P + p])) != MF_OK)
+        goto done;
+    if (!fhn) mf_solver_observables(solver, pde_obs + (size_t)j * MF_MAX_POPS);
   }
 
-  if (root) fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
-  if (opts->log)
-    fprintf(opts->log, "mfbalance compare: PDE (%s, %d cells) against the network (replica 1 shown; W1 averaged)\n"
-            "  %9s %7s %-5s %12s %12s %10s %10s %10s\n", mf_solver_method_name(solver), mf_solver_grid(solver, 0)->n, "n", "t", "pop", "mean pde", "mean net", "d mean",
-            "d sd", "W1");
-  double *density = malloc(N * sizeof *density);
-  if ((status = mf_dist_agree(density ? MF_OK : mf_error(MF_ENOMEM, "out of memory"))) != MF_OK) goto done;
+  compare_ctx c = {.cfg = cfg, .opts = opts, .grid = grid, .times = times, .nt = nt, .unit_k = unit_k,
+                   .unit_r = unit_r, .rows = rows.fp, .pde = pde, .pde_obs = pde_obs, .buf = buf, .w1_end = w1_end,
+                   .pde2d = pde2d, .acc = acc, .reached = reached, .summary = summary.fp};
+  for (int q = 0; q < COMPARE_FHN_QUANTITIES; q++) c.zmax[q] = c.zmax_all[q] = (compare_zmax){.z = -1.0, .t = NAN};
+  if (fhn) {
+    compare_fhn_headers(&c, mf_solver_method_name(solver), cfg->cells_v, cfg->cells_w);
+  } else {
+    if (root) fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
+    if (opts->log)
+      fprintf(opts->log, "mfbalance compare: PDE (%s, %d cells) against the network (replica 1 shown; W1 averaged)\n"
+              "  %9s %7s %-5s %12s %12s %10s %10s %10s\n", mf_solver_method_name(solver), mf_solver_grid(solver, 0)->n, "n", "t", "pop", "mean pde", "mean net", "d mean",
+              "d sd", "W1");
+    density = malloc(N * sizeof *density);
+    if ((status = mf_dist_agree(density ? MF_OK : mf_error(MF_ENOMEM, "out of memory"))) != MF_OK) goto done;
+    c.density = density;
+  }
   {
     int u = 0, kept = 0;
     for (int k = 0; k < cfg->ncompare; k++)
-      for (int r = 0; r < replicas(cfg, k); r++) unit_k[u] = k, unit_r[u] = r, u++;
-    compare_ctx c = {.cfg = cfg, .opts = opts, .grid = grid, .times = times, .nt = nt, .pde = pde,
-                     .pde_obs = pde_obs, .density = density, .buf = buf, .unit_k = unit_k, .unit_r = unit_r,
-                     .rows = rows.fp, .w1_end = w1_end};
-    status = mf_dist_deal(units, result_size, results, compare_network, compare_emit, &c, &kept);
+      for (int r = 0; r < compare_replicas(cfg, k); r++) unit_k[u] = k, unit_r[u] = r, u++;
+    status = fhn ? mf_dist_deal(units, result_size, results, compare_fhn_network, compare_fhn_emit, &c, &kept)
+                 : mf_dist_deal(units, result_size, results, compare_network, compare_emit, &c, &kept);
   }
-  free(density);
   if (!root) goto done;
   if ((io = mf_outfile_commit(&rows)) != MF_OK && status == MF_OK) status = io;
+  if (fhn) {
+    if ((io = mf_outfile_commit(&summary)) != MF_OK && status == MF_OK) status = io;
+    compare_fhn_report(&c);
+    if (opts->log) fprintf(opts->log, "  results in %s/\n", opts->outdir);
+    goto done;
+  }
   if (status != MF_OK || cfg->ncompare < 2) goto done;
 
   /* W1 (averaged over the second half of the run and the networks) against n. */
@@ -279,11 +285,12 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
 done:
   mf_outfile_discard(&rows);
   mf_outfile_discard(&fits);
-  mf_particles_free(ps);
+  mf_outfile_discard(&summary);
   mf_solver_free(solver);
   mf_grid_free(grid);
   free_densities(pde, pde ? (size_t)nt * (size_t)P : 0);
-  free(pde_obs), free(buf), free(w1_end), free(times), free(unit_k), free(unit_r), free(results);
+  free(pde_obs), free(buf), free(w1_end), free(times), free(unit_k), free(unit_r), free(results), free(density);
+  free(pde2d), free(acc), free(reached);
   /* Rank 0's outcome (its files) is every rank's. */
   return mf_dist_from_root(status);
 }

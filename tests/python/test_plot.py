@@ -60,6 +60,18 @@ def test_plot_of_fhn_run(cli, tmp_path, source_root):
     assert all(is_png(p) for p in written)
 
 
+def test_plot_of_fhn_compare(cli, tmp_path, source_root):
+    """compare with FitzHugh-Nagumo neurons: fhn_compare.png in place of compare.png."""
+    rc, _, err = cli("compare", os.path.join(source_root, "validation", "configs", "fhn_linear.ini"), "--n", "500,2000",
+                     "compare.replicas=2", "time.t_end=0.5", "time.snapshots=0 0.5", "grid.cells_v=24",
+                     "grid.cells_w=16", "particles.dt=0.01", "--out", "c", "--quiet")
+    assert rc == 0, err
+    out = str(tmp_path / "c")
+    assert plot.detect(out) == ["compare"]
+    written = plot.plot(out)
+    assert [os.path.basename(p) for p in written] == ["fhn_compare.png"] and is_png(written[0])
+
+
 def test_command_line(tmp_path):
     out = str(tmp_path / "run")
     mfbalance.job("run", mfbalance.Config(**SHORT), out)
