@@ -242,7 +242,8 @@ static int cmd_resume(int argc, char **argv)
   static const struct {
     const char *name;
     mf_status (*job)(const mf_config *, const mf_run_opts *);
-  } jobs[] = {{"run", run_job}, {"particles", mf_particles_job}, {"sweep", mf_sweep_job}, {"hj", mf_hj_job}};
+  } jobs[] = {{"run", run_job},     {"particles", mf_particles_job}, {"sweep", mf_sweep_job},
+              {"hj", mf_hj_job},      {"compare", mf_compare_job}};
   mf_status (*job)(const mf_config *, const mf_run_opts *) = NULL;
   for (size_t j = 0; j < sizeof jobs / sizeof jobs[0]; j++)
     if (strcmp(mf_checkpoint_job(ck), jobs[j].name) == 0) job = jobs[j].job;

@@ -14,6 +14,7 @@
  *                balance voltage: the picture of the double limit. */
 #include "mfbalance/balance.h"
 #include "mfbalance/budget.h"
+#include "mfbalance/checkpoint.h"
 #include "mfbalance/distribute.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/observables.h"
@@ -68,15 +69,17 @@ static mf_status open_outputs(const mf_config *cfg, const mf_run_opts *opts, mf_
   if ((status = mf_budget_check(strcmp(name, "compare.csv") == 0 ? MF_JOB_COMPARE : MF_JOB_DOUBLELIMIT, cfg, NULL)) !=
       MF_OK)
     return status;
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) return status;
+  /* Resuming (compare only) writes into the interrupted job's directory. */
+  if (!opts->resume && (status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if (!opts->resume && (status = mf_config_save(cfg, opts->outdir)) != MF_OK) return status;
   return mf_outfile_open(rows, opts->outdir, name);
 }
 
 /* The networks of the compare job, one unit each (distribute.h deals them
  * to the ranks): network (k, r) has compare_n[k] neurons and seed
  * seed + r.  Its result is `done` (how many comparison times it reached)
- * then mean, sd and W1 per time and population. */
+ * then mean, sd and W1 per time and population.  A resumed job deals only
+ * the networks from `first` on: dealt unit u is network first + u. */
 typedef struct {
   const mf_config *cfg;
   const mf_run_opts *opts;
@@ -87,10 +90,14 @@ typedef struct {
   const mf_pop_observables *pde_obs;
   double *density, *buf;     /* workspaces: P x cells, the largest n */
   int *unit_k, *unit_r;      /* network u is replica unit_r[u] of size compare_n[unit_k[u]] */
-  FILE *rows;                /* compare.csv (rank 0) */
+  int first, units;          /* the first network dealt (resuming: the first unfinished), how many in all */
+  mf_outfile *rows;          /* compare.csv (rank 0) */
   double sum[MF_MAX_POPS], sum2[MF_MAX_POPS], late[MF_MAX_POPS]; /* over the replicas of the current n */
   long nlate[MF_MAX_POPS];
   double *w1_end;            /* per n and population: W1 averaged over the late times and the replicas */
+  int checkpoints;           /* 1 when checkpoints are written (one process) */
+  double last_checkpoint;    /* mf_checkpoint_due's clock */
+  mf_status saved;           /* MF_EIO when the checkpoint at an interruption could not be written */
 } compare_ctx;
 
 static int replicas(const mf_config *cfg, int k)
@@ -98,9 +105,56 @@ static int replicas(const mf_config *cfg, int k)
   return (int)fmin(cfg->compare_replicas, ceil(1e6 / (double)cfg->compare_n[k]));
 }
 
-static mf_status compare_network(int u, void *result, void *ctx)
+/* ---- checkpoints of `compare` (docs/checkpoint.md) ---------------------------------------- */
+
+/* The checkpoint of `compare` before network next: the bytes of compare.csv
+ * and the sums over the networks done.  The PDE is not in it: a resumed job
+ * solves it again, with the same calls, to the same bits. */
+static mf_status save_compare(const compare_ctx *c, int next)
+{
+  const int P = c->cfg->model.P, nn = c->cfg->ncompare;
+  const long bytes = mf_outfile_mark(c->rows);
+  if (bytes < 0) return mf_error(MF_EIO, "%s: cannot write", c->rows->path);
+  double sums[4 * MF_MAX_POPS], w1[MF_SWEEP_MAX_GAMMAS * MF_MAX_POPS];
+  for (int p = 0; p < P; p++)
+    sums[p] = c->sum[p], sums[P + p] = c->sum2[p], sums[2 * P + p] = c->late[p], sums[3 * P + p] = (double)c->nlate[p];
+  for (int k = 0; k < nn; k++)
+    for (int p = 0; p < P; p++) w1[k * P + p] = c->w1_end[k * MF_MAX_POPS + p];
+  mf_checkpoint_writer w;
+  mf_status status = mf_checkpoint_begin(&w, c->opts->outdir, "compare", c->cfg);
+  if (status != MF_OK) return status;
+  mf_checkpoint_put_long(&w, "next_network", next);
+  mf_checkpoint_put_long(&w, "compare_bytes", bytes);
+  mf_checkpoint_put_doubles(&w, "replica_sums", sums, 4 * P);
+  mf_checkpoint_put_doubles(&w, "w1_late", w1, (long)nn * P);
+  return mf_checkpoint_commit(&w);
+}
+
+static mf_status load_compare(const mf_checkpoint *ck, compare_ctx *c)
+{
+  const int P = c->cfg->model.P, nn = c->cfg->ncompare;
+  long next, bytes;
+  double sums[4 * MF_MAX_POPS], w1[MF_SWEEP_MAX_GAMMAS * MF_MAX_POPS];
+  mf_status status = mf_checkpoint_get_long(ck, "next_network", &next);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "compare_bytes", &bytes);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "replica_sums", sums, 4 * P);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "w1_late", w1, (long)nn * P);
+  if (status == MF_OK && !(next >= 0 && next < c->units))
+    status = mf_error(MF_EINPUT, "checkpoint: network %ld of %d", next, c->units);
+  if (status == MF_OK) status = mf_outfile_restore(c->rows, bytes);
+  if (status != MF_OK) return status;
+  for (int p = 0; p < P; p++)
+    c->sum[p] = sums[p], c->sum2[p] = sums[P + p], c->late[p] = sums[2 * P + p], c->nlate[p] = (long)sums[3 * P + p];
+  for (int k = 0; k < nn; k++)
+    for (int p = 0; p < P; p++) c->w1_end[k * MF_MAX_POPS + p] = w1[k * P + p];
+  c->first = (int)next;
+  return MF_OK;
+}
+
+static mf_status compare_network(int dealt, void *result, void *ctx)
 {
   const compare_ctx *c = ctx;
+  const int u = c->first + dealt;
   const mf_config *cfg = c->cfg;
   const int P = cfg->model.P;
   double *res = result;
@@ -134,12 +188,15 @@ static mf_status compare_network(int u, void *result, void *ctx)
 
 /* Rank 0: network u's rows into compare.csv and the log, its W1 into the
  * averages; after the last replica of an n, the averages of that n. */
-static void compare_emit(int u, const void *result, mf_status status, void *ctx)
+static void compare_emit(int dealt, const void *result, mf_status status, void *ctx)
 {
   compare_ctx *c = ctx;
   const mf_config *cfg = c->cfg;
   const mf_model *model = &cfg->model;
+  const int u = c->first + dealt;
   const int P = model->P, k = c->unit_k[u], r = c->unit_r[u], R = replicas(cfg, k), nt = c->nt;
+  /* Stopped in network u: resuming starts it again, after the networks before it. */
+  if (status == MF_EINTR && c->checkpoints && save_compare(c, u) != MF_OK) c->saved = MF_EIO;
   const double *res = result;
   const long n = cfg->compare_n[k];
   FILE *log = c->opts->log;
@@ -152,7 +209,7 @@ static void compare_emit(int u, const void *result, mf_status status, void *ctx)
     for (int p = 0; p < P; p++) {
       const double *o = res + 1 + 3 * ((size_t)j * P + p), mean = o[0], sd = o[1], w1 = o[2];
       const mf_pop_observables *q = &c->pde_obs[(size_t)j * MF_MAX_POPS + p];
-      fprintf(c->rows, "%ld,%d,%llu,%.17g,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", n, r + 1,
+      fprintf(c->rows->fp, "%ld,%d,%llu,%.17g,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", n, r + 1,
               (unsigned long long)(cfg->particles.seed + (uint64_t)r), times[j], model->pop[p].name, q->mean, mean,
               mean - q->mean, q->sd, sd, sd - q->sd, w1);
       if (log && r == 0 && (mf_is_snapshot(cfg->snapshots, cfg->nsnapshots, times[j], cfg->t_end) || j == nt - 1))
@@ -161,9 +218,9 @@ static void compare_emit(int u, const void *result, mf_status status, void *ctx)
       if (j == nt - 1) c->sum[p] += w1, c->sum2[p] += w1 * w1;
       if (times[j] >= 0.5 * cfg->t_end) c->late[p] += w1, c->nlate[p]++;
     }
-  fflush(c->rows);
-  if (status != MF_OK || r != R - 1) return;
-  for (int p = 0; p < P; p++) {
+  fflush(c->rows->fp);
+  if (status != MF_OK) return;
+  for (int p = 0; r == R - 1 && p < P; p++) {
     const double mean = c->sum[p] / R, var = R > 1 ? (c->sum2[p] - R * mean * mean) / (R - 1) : NAN;
     c->w1_end[k * MF_MAX_POPS + p] = c->late[p] / (double)c->nlate[p];
     if (log)
@@ -171,6 +228,29 @@ static void compare_emit(int u, const void *result, mf_status status, void *ctx)
               model->pop[p].name, R, times[nt - 1], mean, R > 1 ? sqrt(fmax(var, 0.0) / R) : NAN, 0.5 * cfg->t_end,
               cfg->t_end, c->late[p] / (double)c->nlate[p]);
   }
+  /* A periodic checkpoint that cannot be written does not stop the job. */
+  if (c->checkpoints && u + 1 < c->units && mf_checkpoint_due(cfg->checkpoint_every, &c->last_checkpoint))
+    save_compare(c, u + 1);
+}
+
+/* summary.csv of compare: per n and population the networks planned and
+ * finished, the W1 averaged over the late times and the networks (NaN until
+ * every network of that n is finished), and the job's outcome. */
+static mf_status write_compare_summary(const mf_config *cfg, const char *dir, const int *unit_k, int done,
+                                       const double *w1_end, mf_status outcome)
+{
+  mf_outfile f = {0};
+  mf_status status = mf_outfile_open(&f, dir, "summary.csv");
+  if (status != MF_OK) return status;
+  fputs("n,population,networks,finished,w1_late,status\n", f.fp);
+  for (int k = 0; k < cfg->ncompare; k++) {
+    int finished = 0;
+    for (int u = 0; u < done; u++) finished += unit_k[u] == k;
+    for (int p = 0; p < cfg->model.P; p++)
+      fprintf(f.fp, "%ld,%s,%d,%d,%.17g,%s\n", cfg->compare_n[k], cfg->model.pop[p].name, replicas(cfg, k), finished,
+              finished == replicas(cfg, k) ? w1_end[k * MF_MAX_POPS + p] : NAN, mf_outcome_name(outcome));
+  }
+  return mf_outfile_commit(&f);
 }
 
 mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
@@ -181,9 +261,8 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   const int nt = mf_output_times(cfg->t_end, cfg->output_dt, cfg->snapshots, cfg->nsnapshots, &times);
   mf_grid *grid = NULL;
   mf_solver *solver = NULL;
-  mf_particles *ps = NULL;
   pde_density *pde = NULL; /* nt x P */
-  double *buf = NULL, *w1_end = NULL;
+  double *buf = NULL, *w1_end = NULL, *density = NULL;
   mf_pop_observables *pde_obs = NULL; /* nt x MF_MAX_POPS */
   mf_outfile rows = {0}, fits = {0};
   mf_status status, io;
@@ -199,7 +278,6 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     status = mf_errcode();
     goto done;
   }
-  status = MF_ENOMEM;
   if (!(grid = mf_config_grid(cfg))) {
     status = mf_errcode();
     goto done;
@@ -218,46 +296,55 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
   unit_k = malloc((size_t)units * sizeof *unit_k);
   unit_r = malloc((size_t)units * sizeof *unit_r);
   results = malloc((size_t)units * result_size);
-  if ((status = mf_dist_agree(!pde || !pde_obs || !buf || !w1_end || !unit_k || !unit_r || !results
+  density = malloc(N * sizeof *density);
+  if ((status = mf_dist_agree(!pde || !pde_obs || !buf || !w1_end || !unit_k || !unit_r || !results || !density
                                   ? mf_error(MF_ENOMEM, "out of memory")
                                   : MF_OK)) != MF_OK)
     goto done;
+  for (int k = 0; k < cfg->ncompare * MF_MAX_POPS; k++) w1_end[k] = NAN;
+  for (int k = 0, u = 0; k < cfg->ncompare; k++)
+    for (int r = 0; r < replicas(cfg, k); r++) unit_k[u] = k, unit_r[u] = r, u++;
+  /* One process only: a checkpoint holds every network's sums. */
+  compare_ctx c = {.cfg = cfg, .opts = opts, .grid = grid, .times = times, .nt = nt, .pde = pde,
+                   .pde_obs = pde_obs, .density = density, .buf = buf, .unit_k = unit_k, .unit_r = unit_r,
+                   .units = units, .rows = &rows, .w1_end = w1_end,
+                   .checkpoints = cfg->checkpoint_every > 0.0 && mf_dist_size() == 1};
+  if (root) fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
+  if (opts->resume && (status = load_compare(opts->resume, &c)) != MF_OK) goto done;
+  int kept = 0;
   /* The PDE once, its densities kept at every comparison time. */
   const mf_discretisation disc = mf_config_discretisation(cfg, grid);
   if (!(solver = mf_solver_create(model, &disc, &cfg->integ))) {
     status = mf_errcode();
-    goto done;
+    goto finish;
   }
   for (int j = 0; j < nt; j++) {
     if (mf_interrupted()) {
       status = mf_interrupt_status("t (of the PDE)", times[j]);
-      goto done;
+      if (c.checkpoints && save_compare(&c, c.first) != MF_OK)
+        status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
+      goto finish;
     }
-    if (times[j] > 0.0 && (status = mf_solver_advance(solver, times[j])) != MF_OK) goto done;
+    if (times[j] > 0.0 && (status = mf_solver_advance(solver, times[j])) != MF_OK) goto finish;
     for (int p = 0; p < P; p++)
-      if ((status = keep_density(solver, p, &pde[(size_t)j * P + p])) != MF_OK) goto done;
+      if ((status = keep_density(solver, p, &pde[(size_t)j * P + p])) != MF_OK) goto finish;
     mf_solver_observables(solver, pde_obs + (size_t)j * MF_MAX_POPS);
   }
 
-  if (root) fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
   if (opts->log)
     fprintf(opts->log, "mfbalance compare: PDE (%s, %d cells) against the network (replica 1 shown; W1 averaged)\n"
             "  %9s %7s %-5s %12s %12s %10s %10s %10s\n", mf_solver_method_name(solver), mf_solver_grid(solver, 0)->n, "n", "t", "pop", "mean pde", "mean net", "d mean",
             "d sd", "W1");
-  double *density = malloc(N * sizeof *density);
-  if ((status = mf_dist_agree(density ? MF_OK : mf_error(MF_ENOMEM, "out of memory"))) != MF_OK) goto done;
-  {
-    int u = 0, kept = 0;
-    for (int k = 0; k < cfg->ncompare; k++)
-      for (int r = 0; r < replicas(cfg, k); r++) unit_k[u] = k, unit_r[u] = r, u++;
-    compare_ctx c = {.cfg = cfg, .opts = opts, .grid = grid, .times = times, .nt = nt, .pde = pde,
-                     .pde_obs = pde_obs, .density = density, .buf = buf, .unit_k = unit_k, .unit_r = unit_r,
-                     .rows = rows.fp, .w1_end = w1_end};
-    status = mf_dist_deal(units, result_size, results, compare_network, compare_emit, &c, &kept);
-  }
-  free(density);
+  status = mf_dist_deal(units - c.first, result_size, results, compare_network, compare_emit, &c, &kept);
+  if (status == MF_EINTR && c.saved != MF_OK) status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
+
+finish:
   if (!root) goto done;
+  if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
   if ((io = mf_outfile_commit(&rows)) != MF_OK && status == MF_OK) status = io;
+  if ((io = write_compare_summary(cfg, opts->outdir, unit_k, c.first + kept, w1_end, status)) != MF_OK &&
+      status == MF_OK)
+    status = io;
   if (status != MF_OK || cfg->ncompare < 2) goto done;
 
   /* W1 (averaged over the second half of the run and the networks) against n. */
@@ -279,11 +366,10 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
 done:
   mf_outfile_discard(&rows);
   mf_outfile_discard(&fits);
-  mf_particles_free(ps);
   mf_solver_free(solver);
   mf_grid_free(grid);
   free_densities(pde, pde ? (size_t)nt * (size_t)P : 0);
-  free(pde_obs), free(buf), free(w1_end), free(times), free(unit_k), free(unit_r), free(results);
+  free(pde_obs), free(buf), free(w1_end), free(times), free(unit_k), free(unit_r), free(results), free(density);
   /* Rank 0's outcome (its files) is every rank's. */
   return mf_dist_from_root(status);
 }
