@@ -1,12 +1,12 @@
 /* checkpoint.h -- the restart file of an interrupted job (docs/checkpoint.md).
  *
- * A job (run, particles, sweep, compare) writes DIR/checkpoint every
+ * A job (run, particles, sweep, hj, compare) writes DIR/checkpoint every
  * output.checkpoint_every seconds of wall time and when it stops at a signal;
  * `mfbalance resume DIR` reads it and the job continues as if it had never
  * stopped.  The file is text, written under a temporary name and renamed:
  *
  *   mfbalance-checkpoint 1            format version
- *   job NAME                          run, particles, sweep or compare
+ *   job NAME                          run, particles, sweep, hj or compare
  *   config BYTES                      the effective configuration (mf_config_text),
  *   <BYTES bytes of INI text>         exactly as config.ini holds it
  *   long NAME VALUE                   integers (output index, step number, ...)
