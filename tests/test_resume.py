@@ -7,7 +7,8 @@ interruption: the particle network, `hj` and `compare` bit for bit, the PDE
 run to 1e-10 relative (it is in fact bit-identical: CVODE restarts at the
 same output times either way), the sweep's rows but for their wall times.
 Then the refusals: a checkpoint of another format version, a changed
-config.ini, a finished job (exit 2 each); and the jobs that write no
+config.ini, a finished job (exit 2 each); `particles` and `hj` resumed
+after SIGKILL from their periodic checkpoint; and the jobs that write no
 checkpoint (doublelimit, a FitzHugh-Nagumo run): stopped, they leave none
 and `resume` refuses their directory.
 
@@ -168,29 +169,32 @@ for name, args in NONE.items():
     check(p.returncode == 2 and b"no checkpoint" in p.stderr, "%s: resume refused: %s"
           % (name, p.stderr.decode().strip()))
 
-# A crash (SIGKILL): only the periodic checkpoint and the temporary files remain.
-args = JOBS["particles"][0] + ["output.checkpoint_every=0.2"]
-ref = os.path.join(TMP, "particles-ref")
-for fraction in (0.6, 0.4, 0.25):
-    out = os.path.join(TMP, "particles-kill-%g" % fraction)
-    p = subprocess.Popen([EXE] + args + ["--out", out, "--quiet"])
-    start = time.time()
-    while time.time() - start < fraction * 20 and p.poll() is None and not os.path.exists(os.path.join(out, "checkpoint")):
-        time.sleep(0.05)
-    time.sleep(0.5)
-    if p.poll() is None:
-        p.kill()
+# A crash (SIGKILL): only the periodic checkpoint and the temporary files remain.  (hj's reference
+# already ran with checkpoint_every = 0.25, which places its restart points.)
+for name, extra in (("particles", ["output.checkpoint_every=0.2"]), ("hj", [])):
+    args = JOBS[name][0] + extra
+    ref = os.path.join(TMP, name + "-ref")
+    for fraction in (0.6, 0.4, 0.25):
+        out = os.path.join(TMP, "%s-kill-%g" % (name, fraction))
+        p = subprocess.Popen([EXE] + args + ["--out", out, "--quiet"])
+        start = time.time()
+        while (time.time() - start < fraction * 20 and p.poll() is None
+               and not os.path.exists(os.path.join(out, "checkpoint"))):
+            time.sleep(0.05)
+        time.sleep(0.5)
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+            break
         p.wait()
-        break
-    p.wait()
-if check(os.path.exists(os.path.join(out, "checkpoint")), "particles: SIGKILL leaves a periodic checkpoint"):
-    p = subprocess.run([EXE, "resume", out, "--quiet"], stderr=subprocess.PIPE)
-    check(p.returncode == 0, "particles: resume after SIGKILL exits 0 %s" % p.stderr.decode().strip())
-    left = [f for f in os.listdir(out) if ".tmp" in f]
-    check(not left, "particles: resume takes over the killed run's temporary files: %s" % left)
-    for f in JOBS["particles"][1]:
-        same = open(os.path.join(ref, f), "rb").read() == open(os.path.join(out, f), "rb").read()
-        check(same, "particles: after SIGKILL, %s bit-identical to the uninterrupted run" % f)
+    if check(os.path.exists(os.path.join(out, "checkpoint")), "%s: SIGKILL leaves a periodic checkpoint" % name):
+        p = subprocess.run([EXE, "resume", out, "--quiet"], stderr=subprocess.PIPE)
+        check(p.returncode == 0, "%s: resume after SIGKILL exits 0 %s" % (name, p.stderr.decode().strip()))
+        left = [f for f in os.listdir(out) if ".tmp" in f]
+        check(not left, "%s: resume takes over the killed run's temporary files: %s" % (name, left))
+        for f in JOBS[name][1]:
+            same = open(os.path.join(ref, f), "rb").read() == open(os.path.join(out, f), "rb").read()
+            check(same, "%s: after SIGKILL, %s bit-identical to the uninterrupted run" % (name, f))
 
 # The progress line: on a terminal only, and not with --quiet.
 import pty  # noqa: E402
