@@ -49,7 +49,8 @@ void mf_checkpoint_discard(mf_checkpoint_writer *w);
  * reset; always 0 for every <= 0. */
 int mf_checkpoint_due(double every, double *last);
 
-/* Remove DIR/checkpoint (a job that finished or failed leaves none). */
+/* Remove DIR/checkpoint and the temporary checkpoints of a killed run (a
+ * job that finished or failed leaves none). */
 void mf_checkpoint_remove(const char *dir);
 
 /* A checkpoint read back. */
