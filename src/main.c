@@ -37,7 +37,7 @@ static const char usage[] =
     "  flow     the early-behaviour flow dx/dtau = -G(x) from the initial means\n"
     "  limit    (model.neuron = fhn) the gamma -> infinity limit trajectory: slow w at x*, or the FHN ODE\n"
     "  converge errors and observed orders against the cell count and the tolerance\n"
-    "  resume DIR  continue the interrupted run, particles or sweep of DIR\n"
+    "  resume DIR  continue the interrupted run, particles, sweep, hj or compare of DIR\n"
     "\n"
     "With no CONFIG.ini the embedded default model is used.  Any key can be\n"
     "overridden, e.g. model.gamma=1000 pop.E.sigma=0.3 grid.cells=4000.\n"
@@ -243,7 +243,8 @@ static int cmd_resume(int argc, char **argv)
   static const struct {
     const char *name;
     mf_status (*job)(const mf_config *, const mf_run_opts *);
-  } jobs[] = {{"run", run_job}, {"particles", mf_particles_job}, {"sweep", mf_sweep_job}};
+  } jobs[] = {{"run", run_job},     {"particles", mf_particles_job}, {"sweep", mf_sweep_job},
+              {"hj", mf_hj_job},      {"compare", mf_compare_job}};
   mf_status (*job)(const mf_config *, const mf_run_opts *) = NULL;
   for (size_t j = 0; j < sizeof jobs / sizeof jobs[0]; j++)
     if (strcmp(mf_checkpoint_job(ck), jobs[j].name) == 0) job = jobs[j].job;

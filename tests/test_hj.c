@@ -18,7 +18,10 @@
  *    finite-volume solver and, along the consensus line, against the
  *    weighted-mean dynamics;
  *  - a state whose right-hand side is not finite fails cleanly, and
- *    FitzHugh-Nagumo neurons are refused with a message. */
+ *    FitzHugh-Nagumo neurons are refused with a message;
+ *  - a restart (what checkpoints of `hj` rely on): the run after it depends
+ *    on (tau, u) alone, bit for bit, still converges to the exact stationary
+ *    solution, and the counters go on. */
 #include "numtest.h"
 #include "models.h"
 
@@ -28,6 +31,7 @@
 #include "mfbalance/solver.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* max_i |gamma^2 rho u_tau - rho_t| / max |rho_t| on n cells. */
 static double transformed_gap(int n)
@@ -107,6 +111,55 @@ static void test_exact_stationary(void **state)
   assert_abs(umax, 0.0, 1e-8, "max u stays 0");
   mf_hj_solver_free(s);
   free(u), free(du);
+  mf_hj_free(hj);
+  mf_grid_free(g);
+}
+
+static void test_restart(void **state)
+{
+  (void)state;
+  mf_config cfg = test_config(0, NULL);
+  cfg.model.gamma = INFINITY;
+  mf_grid *g = mf_grid_create_uniform(-4.0, 4.0, 400);
+  mf_hj *hj = mf_hj_create(&cfg.model, g);
+  assert_non_null(hj);
+  const int N = mf_hj_size(hj);
+  const double xs = -0.4, Astar = 2.5 / (1.0 + exp(1.6));
+  double *u0 = malloc(N * sizeof *u0), *u5 = malloc(N * sizeof *u5);
+  mf_hj_initial(hj, u0);
+  /* a: restarted at tau = 5 from its own state; b: another history (stopped at tau = 3), restarted from a's state. */
+  mf_hj_solver *a = mf_hj_solver_create(hj, u0, 1e-10, 1e-12, 1000000), *b = mf_hj_solver_create(hj, u0, 1e-10, 1e-12, 1000000);
+  assert_int_equal(mf_hj_solver_advance(a, 5.0), MF_OK);
+  assert_int_equal(mf_hj_solver_advance(b, 3.0), MF_OK);
+  memcpy(u5, mf_hj_solver_state(a), N * sizeof *u5);
+  mf_hj_stats before, after;
+  mf_hj_solver_get_stats(a, &before);
+  assert_int_equal(mf_hj_solver_restart(a, 5.0, u5), MF_OK);
+  assert_int_equal(mf_hj_solver_restart(b, 5.0, u5), MF_OK);
+  assert_abs(mf_hj_solver_tau(a), 5.0, 0.0, "tau after the restart");
+  mf_hj_solver_get_stats(a, &after);
+  assert_int_equal(after.steps, before.steps);
+  assert_int_equal(after.rhs_evals, before.rhs_evals);
+  assert_int_equal(mf_hj_solver_advance(a, 40.0), MF_OK);
+  assert_int_equal(mf_hj_solver_advance(b, 40.0), MF_OK);
+  const double *ua = mf_hj_solver_state(a), *ub = mf_hj_solver_state(b);
+  for (int k = 0; k < N; k++)
+    if (memcmp(&ua[k], &ub[k], sizeof ua[k]) != 0) fail_msg("u[%d] = %.17g and %.17g after the same restart", k, ua[k], ub[k]);
+  mf_hj_solver_get_stats(a, &after);
+  assert_true(after.steps > before.steps && mf_hj_solver_steps(a) == after.steps);
+  /* Set counts: what a resumed job does; CVODE's steps since the restart add to them. */
+  const mf_hj_stats base = {.steps = 1000000, .rhs_evals = 2000000};
+  mf_hj_solver_set_counts(b, &base);
+  assert_int_equal(mf_hj_solver_steps(b), 1000000 + after.steps - before.steps);
+  /* Against the exact stationary solution, as test_exact_stationary without restart. */
+  double err = 0.0, umax, xbar = mf_hj_argmax(g, ua, &umax);
+  for (int i = 0; i < g->n; i++)
+    if (fabs(g->x[i]) < 3.0) err = fmax(err, fabs(ua[i] - umax + Astar * (g->x[i] - xs) * (g->x[i] - xs) / 0.25));
+  assert_le(err, 1e-3, "restarted: u against -A* (x - x*)^2 / sigma^2");
+  assert_abs(xbar, xs, 1e-4, "restarted: argmax at the balance voltage");
+  assert_abs(umax, 0.0, 1e-8, "restarted: max u stays 0");
+  mf_hj_solver_free(a), mf_hj_solver_free(b);
+  free(u0), free(u5);
   mf_hj_free(hj);
   mf_grid_free(g);
 }
@@ -544,7 +597,7 @@ int main(void)
       cmocka_unit_test(test_limit_regression), cmocka_unit_test(test_mixed_limit),
       cmocka_unit_test(test_electrical_limit), cmocka_unit_test(test_mixed_against_pde),
       cmocka_unit_test(test_electrical_against_pde), cmocka_unit_test(test_refusals),
-      cmocka_unit_test(test_solver_failure),
+      cmocka_unit_test(test_solver_failure),   cmocka_unit_test(test_restart),
   };
   return cmocka_run_group_tests_name("hj", tests, NULL, NULL);
 }

@@ -75,7 +75,7 @@ same "$work/sweep1" "$work/sweep2" sweep.csv sweep_fit.csv config.ini
 cmp_args="--n 1000,4000 time.t_end=0.3 time.output_dt=0.1 time.snapshots=0.1 compare.replicas=3 --quiet"
 "$exe" compare $cmp_args --out "$work/compare1"
 mpi 2 "$exe" compare $cmp_args --out "$work/compare2"
-same "$work/compare1" "$work/compare2" compare.csv compare_fit.csv config.ini
+same "$work/compare1" "$work/compare2" compare.csv compare_fit.csv summary.csv config.ini
 # compare with FitzHugh-Nagumo neurons: the same driver, its own rows and summary.
 fhn_args="$src/validation/configs/fhn_linear.ini --n 500,2000 time.t_end=0.3 time.output_dt=0.1 time.snapshots=0.1 compare.replicas=3 particles.dt=0.01 --quiet"
 "$exe" compare $fhn_args --out "$work/fhncompare1"
@@ -101,5 +101,13 @@ rc=$?
 set -e
 if [ $rc -ne 2 ] || [ "$(grep -c 'runs in one process' <<<"$msg")" -ne 1 ] || [ -e "$work/run2" ]; then
   echo "FAIL: run under mpirun -n 2: exit $rc, message:"; echo "$msg"; failed=1
+fi
+# A checkpoint holds a whole job of one process: resume under mpirun is refused before anything is read.
+set +e
+msg=$(mpi 2 "$exe" resume "$work/compare1" 2>&1 >/dev/null)
+rc=$?
+set -e
+if [ $rc -ne 2 ] || [ "$(grep -c 'runs in one process' <<<"$msg")" -ne 1 ]; then
+  echo "FAIL: resume under mpirun -n 2: exit $rc, message:"; echo "$msg"; failed=1
 fi
 exit $failed

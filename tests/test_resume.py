@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""test_resume.py -- interrupt `run`, `particles` and `sweep` with SIGINT
-mid-way, check what the interrupted job left (exit 130, every file renamed,
-status interrupted, a checkpoint), resume it with `mfbalance resume DIR` and
-compare with the same job run without interruption: the particle network
-bit for bit, the PDE run to 1e-10 relative (it is in fact bit-identical:
-CVODE restarts at the same output times either way), the sweep's rows but
-for their wall times.  Then the refusals: a checkpoint of another format
-version, a changed config.ini, a finished job (exit 2 each).
+"""test_resume.py -- interrupt `run`, `particles`, `sweep`, `hj` and
+`compare` with SIGINT mid-way, check what the interrupted job left (exit
+130, every file renamed, status interrupted, a checkpoint), resume it with
+`mfbalance resume DIR` and compare with the same job run without
+interruption: the particle network, `hj` and `compare` bit for bit, the PDE
+run to 1e-10 relative (it is in fact bit-identical: CVODE restarts at the
+same output times either way), the sweep's rows but for their wall times.
+Then the refusals: a checkpoint of another format version, a changed
+config.ini, a finished job (exit 2 each); `compare` stopped while it
+solves the PDE; `particles` and `hj` resumed
+after SIGKILL from their periodic checkpoint; and the jobs that write no
+checkpoint (doublelimit, a FitzHugh-Nagumo run): stopped, they leave none
+and `resume` refuses their directory.
 
 Usage: test_resume.py MFBALANCE"""
 import csv
@@ -27,7 +32,16 @@ JOBS = {  # each takes a few seconds on 2 cores: long enough to be stopped mid-w
     "particles": (["particles", "particles.n=200000", "time.t_end=1"], ["observables.csv", "density.csv"]),
     "sweep": (["sweep", "--gamma", "100,200,300,500,1000,2000,3000,5000,10000,20000,30000,100000"],
               ["sweep.csv", "sweep_fit.csv"]),
+    # checkpoint_every = 0.25: CVODE restarts every 7.5e6 cells x populations x steps (about 1900 steps here),
+    # so that a checkpoint past the start exists mid-way; the reference run restarts at the same points.
+    "hj": (["hj", "model.gamma=1e6", "hj.tau_end=50", "output.checkpoint_every=0.25"], ["hj.csv", "u.csv"]),
+    "compare": (["compare", "--n", "1000,10000", "compare.replicas=6"], ["compare.csv", "compare_fit.csv"]),
 }
+# Jobs whose every output file must come back byte for byte (summary.csv included: no wall times in it).
+BYTES = {"particles": ["observables.csv", "density.csv"], "hj": ["hj.csv", "u.csv", "summary.csv"],
+         "compare": ["compare.csv", "compare_fit.csv", "summary.csv"]}
+# The checkpoint's position: past the start, so that the resumed job really skipped work.
+POSITION = {"hj": "next_output", "compare": "next_network"}
 
 
 def check(cond, what):
@@ -89,9 +103,10 @@ for name, (args, files) in JOBS.items():
     check(not [f for f in names if ".tmp" in f], "%s: no temporary file left: %s" % (name, names))
     check("checkpoint" in names and "config.ini" in names, "%s: checkpoint and config.ini written" % name)
     check(all(f in names for f in files[:1]), "%s: %s renamed into place" % (name, files[0]))
-    if name in ("run", "particles"):
+    if name != "sweep":
         status = [r[-1] for r in read_rows(os.path.join(out, "summary.csv"))[1:]]
         check(set(status) == {"interrupted"}, "%s: summary.csv status interrupted (%s)" % (name, status))
+    if name in ("run", "particles"):
         rows = len(read_rows(os.path.join(out, "observables.csv")))
         total = len(read_rows(os.path.join(ref, "observables.csv")))
         check(1 < rows < total, "%s: observables.csv has %d of %d rows: stopped mid-way" % (name, rows, total))
@@ -99,14 +114,18 @@ for name, (args, files) in JOBS.items():
         rows = len(read_rows(os.path.join(out, files[0])))
         total = len(read_rows(os.path.join(ref, files[0])))
         check(rows < total, "%s: %s has %d of %d rows: stopped mid-way" % (name, files[0], rows, total))
+    if name in POSITION and "checkpoint" in names:
+        lines = open(os.path.join(out, "checkpoint"), errors="replace").read().split("\n")
+        pos = [int(x.split()[2]) for x in lines if x.startswith("long %s " % POSITION[name])]
+        check(pos and pos[0] > 1, "%s: the checkpoint resumes at %s %s" % (name, POSITION[name], pos))
     spare = out + "-copy"
     shutil.copytree(out, spare)
     p = subprocess.run([EXE, "resume", out, "--quiet"], stderr=subprocess.PIPE)
     check(p.returncode == 0, "%s: resume exits 0 %s" % (name, p.stderr.decode().strip()))
     check(not os.path.exists(os.path.join(out, "checkpoint")), "%s: resume removes the checkpoint" % name)
-    for f in files + (["summary.csv"] if name in ("run", "particles") else []):
+    for f in files + (["summary.csv"] if name != "sweep" else []):
         a, b = read_rows(os.path.join(ref, f)), read_rows(os.path.join(out, f))
-        if name == "particles" and f != "summary.csv":
+        if f in BYTES.get(name, []):
             same = open(os.path.join(ref, f), "rb").read() == open(os.path.join(out, f), "rb").read()
             check(same, "%s: %s bit-identical to the uninterrupted run" % (name, f))
         else:
@@ -131,29 +150,77 @@ for name, (args, files) in JOBS.items():
     check(p.returncode == 2 and b"no checkpoint" in p.stderr, "%s: a finished job refused: %s"
           % (name, p.stderr.decode().strip()))
 
-# A crash (SIGKILL): only the periodic checkpoint and the temporary files remain.
-args = JOBS["particles"][0] + ["output.checkpoint_every=0.2"]
-ref = os.path.join(TMP, "particles-ref")
-for fraction in (0.6, 0.4, 0.25):
-    out = os.path.join(TMP, "particles-kill-%g" % fraction)
-    p = subprocess.Popen([EXE] + args + ["--out", out, "--quiet"])
-    start = time.time()
-    while time.time() - start < fraction * 20 and p.poll() is None and not os.path.exists(os.path.join(out, "checkpoint")):
-        time.sleep(0.05)
-    time.sleep(0.5)
-    if p.poll() is None:
-        p.kill()
-        p.wait()
-        break
-    p.wait()
-if check(os.path.exists(os.path.join(out, "checkpoint")), "particles: SIGKILL leaves a periodic checkpoint"):
+# compare stopped while it solves the PDE (10000 moving cells: seconds, before any network): compare.csv holds
+# the header, the checkpoint is before network 0, and the resumed job solves the PDE again to the same bytes.
+args = ["compare", "--n", "1000", "compare.replicas=2", "grid.moving_cells=10000"]
+ref, out = os.path.join(TMP, "compare-pde-ref"), os.path.join(TMP, "compare-pde-int")
+subprocess.run([EXE] + args + ["--out", ref, "--quiet"], check=True)
+p = subprocess.Popen([EXE] + args + ["--out", out, "--quiet"], stderr=subprocess.PIPE)
+while p.poll() is None and not os.path.exists(os.path.join(out, "config.ini")):
+    time.sleep(0.01)
+p.send_signal(signal.SIGINT)
+err = p.communicate()[1].decode()
+if check(p.returncode == 130 and "of the PDE" in err, "compare: SIGINT in the PDE exits 130 (%s)" % err.strip()):
+    status = [r[-1] for r in read_rows(os.path.join(out, "summary.csv"))[1:]]
+    check(set(status) == {"interrupted"}, "compare: stopped in the PDE, summary.csv says interrupted (%s)" % status)
+    check(len(read_rows(os.path.join(out, "compare.csv"))) == 1, "compare: stopped in the PDE, compare.csv is its header")
+    check("long next_network 0\n" in open(os.path.join(out, "checkpoint"), errors="replace").read(),
+          "compare: stopped in the PDE, the checkpoint is before network 0")
     p = subprocess.run([EXE, "resume", out, "--quiet"], stderr=subprocess.PIPE)
-    check(p.returncode == 0, "particles: resume after SIGKILL exits 0 %s" % p.stderr.decode().strip())
-    left = [f for f in os.listdir(out) if ".tmp" in f]
-    check(not left, "particles: resume takes over the killed run's temporary files: %s" % left)
-    for f in JOBS["particles"][1]:
+    check(p.returncode == 0, "compare: resume after the PDE's interruption exits 0 %s" % p.stderr.decode().strip())
+    for f in ("compare.csv", "summary.csv"):
         same = open(os.path.join(ref, f), "rb").read() == open(os.path.join(out, f), "rb").read()
-        check(same, "particles: after SIGKILL, %s bit-identical to the uninterrupted run" % f)
+        check(same, "compare: stopped in the PDE and resumed, %s bit-identical to the uninterrupted run" % f)
+
+# Jobs without checkpoints (docs/checkpoint.md): stopped, they flush their rows and leave no checkpoint, and
+# `resume` refuses the directory.  doublelimit; a FitzHugh-Nagumo run (fhn.csv and marginals.csv are not in one).
+NONE = {
+    "doublelimit": ["doublelimit", "--n", "1000,10000,100000", "--gamma", "100,1000"],
+    "fhn run": ["run", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "validation", "configs",
+                                     "fhn_s1.ini"), "grid.cells_v=300", "grid.cells_w=150"],
+}
+for name, args in NONE.items():
+    out = os.path.join(TMP, name.replace(" ", "-") + "-int")
+    p = subprocess.Popen([EXE] + args + ["--out", out, "--quiet"], stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    err = p.communicate()[1].decode()
+    if not check(p.returncode == 130, "%s: SIGINT exits 130 (%s)" % (name, err.strip())):
+        continue
+    check(not os.path.exists(os.path.join(out, "checkpoint")), "%s: no checkpoint written" % name)
+    p = subprocess.run([EXE, "resume", out], stderr=subprocess.PIPE)
+    check(p.returncode == 2 and b"no checkpoint" in p.stderr, "%s: resume refused: %s"
+          % (name, p.stderr.decode().strip()))
+
+# A crash (SIGKILL): only the periodic checkpoint and the temporary files remain.  (hj's reference
+# already ran with checkpoint_every = 0.25, which places its restart points.)
+for name, extra in (("particles", ["output.checkpoint_every=0.2"]), ("hj", [])):
+    args = JOBS[name][0] + extra
+    ref = os.path.join(TMP, name + "-ref")
+    for fraction in (0.6, 0.4, 0.25):
+        out = os.path.join(TMP, "%s-kill-%g" % (name, fraction))
+        p = subprocess.Popen([EXE] + args + ["--out", out, "--quiet"])
+        start = time.time()
+        while (time.time() - start < fraction * 20 and p.poll() is None
+               and not os.path.exists(os.path.join(out, "checkpoint"))):
+            time.sleep(0.05)
+        time.sleep(0.5)
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+            break
+        p.wait()
+    if check(os.path.exists(os.path.join(out, "checkpoint")), "%s: SIGKILL leaves a periodic checkpoint" % name):
+        # What a kill during the writing of a later checkpoint leaves (it happens at random): resume removes it.
+        with open(os.path.join(out, ".checkpoint.tmp-Ab12Cd"), "w") as f:
+            f.write("mfbalance-checkpoint 1\njob %s\nconf" % name)
+        p = subprocess.run([EXE, "resume", out, "--quiet"], stderr=subprocess.PIPE)
+        check(p.returncode == 0, "%s: resume after SIGKILL exits 0 %s" % (name, p.stderr.decode().strip()))
+        left = [f for f in os.listdir(out) if ".tmp" in f]
+        check(not left, "%s: resume takes over the killed run's temporary files: %s" % (name, left))
+        for f in JOBS[name][1]:
+            same = open(os.path.join(ref, f), "rb").read() == open(os.path.join(out, f), "rb").read()
+            check(same, "%s: after SIGKILL, %s bit-identical to the uninterrupted run" % (name, f))
 
 # The progress line: on a terminal only, and not with --quiet.
 import pty  # noqa: E402

@@ -1,12 +1,12 @@
 /* checkpoint.h -- the restart file of an interrupted job (docs/checkpoint.md).
  *
- * A job (run, particles, sweep, compare) writes DIR/checkpoint every
+ * A job (run, particles, sweep, hj, compare) writes DIR/checkpoint every
  * output.checkpoint_every seconds of wall time and when it stops at a signal;
  * `mfbalance resume DIR` reads it and the job continues as if it had never
  * stopped.  The file is text, written under a temporary name and renamed:
  *
  *   mfbalance-checkpoint 1            format version
- *   job NAME                          run, particles, sweep or compare
+ *   job NAME                          run, particles, sweep, hj or compare
  *   config BYTES                      the effective configuration (mf_config_text),
  *   <BYTES bytes of INI text>         exactly as config.ini holds it
  *   long NAME VALUE                   integers (output index, step number, ...)
@@ -49,7 +49,8 @@ void mf_checkpoint_discard(mf_checkpoint_writer *w);
  * reset; always 0 for every <= 0. */
 int mf_checkpoint_due(double every, double *last);
 
-/* Remove DIR/checkpoint (a job that finished or failed leaves none). */
+/* Remove DIR/checkpoint and the temporary checkpoints of a killed run (a
+ * job that finished or failed leaves none). */
 void mf_checkpoint_remove(const char *dir);
 
 /* A checkpoint read back. */

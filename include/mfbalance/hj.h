@@ -131,6 +131,16 @@ double mf_hj_solver_tau(const mf_hj_solver *s);
 long mf_hj_solver_steps(const mf_hj_solver *s);
 void mf_hj_solver_get_stats(const mf_hj_solver *s, mf_hj_stats *stats);
 
+/* Start CVODE again (CVodeReInit: order 1, no history) from u (length
+ * mf_hj_size, copied) at tau; the counters go on from their values.  The
+ * integration after a restart depends on (tau, u) alone, which is what makes
+ * a resumed `hj` job repeat an uninterrupted one (docs/checkpoint.md).
+ * MF_OK, or MF_EBUG with a message if CVODE refuses. */
+mf_status mf_hj_solver_restart(mf_hj_solver *s, double tau, const double *u);
+
+/* Resuming: the counters as if counts had been spent before the last restart. */
+void mf_hj_solver_set_counts(mf_hj_solver *s, const mf_hj_stats *counts);
+
 /* Frees the solver; mf_hj_solver_free(NULL) does nothing. */
 void mf_hj_solver_free(mf_hj_solver *s);
 

@@ -58,4 +58,8 @@ mf_status mf_outfile_restore(mf_outfile *f, long bytes);
 /* Close and remove the temporary file (no-op if not open). */
 void mf_outfile_discard(mf_outfile *f);
 
+/* Remove every DIR/.NAME.tmp-XXXXXX (regular files and links): what a
+ * process killed while writing NAME left behind. */
+void mf_outfile_remove_stale(const char *dir, const char *name);
+
 #endif

@@ -57,6 +57,8 @@ void mf_checkpoint_remove(const char *dir)
 {
   char path[1100];
   if (snprintf(path, sizeof path, "%s/%s", dir, MF_CHECKPOINT_NAME) < (int)sizeof path) remove(path);
+  /* A checkpoint half-written when an earlier run was killed goes too. */
+  mf_outfile_remove_stale(dir, MF_CHECKPOINT_NAME);
 }
 
 typedef struct {

@@ -63,6 +63,22 @@ static mf_status remove_stale(const char *dir)
   return status;
 }
 
+void mf_outfile_remove_stale(const char *dir, const char *name)
+{
+  char prefix[1100];
+  snprintf(prefix, sizeof prefix, ".%s.tmp", name);
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || !is_temp_name(e->d_name)) continue;
+    struct stat st;
+    if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+      unlinkat(dirfd(d), e->d_name, 0);
+  }
+  closedir(d);
+}
+
 static int mkdir_parents(const char *dir)
 {
   char path[1024];

@@ -20,6 +20,7 @@
 
 #include "mfbalance/balance.h"
 #include "mfbalance/budget.h"
+#include "mfbalance/checkpoint.h"
 #include "mfbalance/distribute.h"
 #include "mfbalance/interrupt.h"
 #include "mfbalance/observables.h"
@@ -68,8 +69,9 @@ static mf_status open_outputs(const mf_config *cfg, const mf_run_opts *opts, mf_
   if ((status = mf_budget_check(strcmp(name, "compare.csv") == 0 ? MF_JOB_COMPARE : MF_JOB_DOUBLELIMIT, cfg, NULL)) !=
       MF_OK)
     return status;
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) return status;
+  /* Resuming (compare only) writes into the interrupted job's directory. */
+  if (!opts->resume && (status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if (!opts->resume && (status = mf_config_save(cfg, opts->outdir)) != MF_OK) return status;
   return mf_outfile_open(rows, opts->outdir, name);
 }
 
@@ -77,15 +79,63 @@ static mf_status open_outputs(const mf_config *cfg, const mf_run_opts *opts, mf_
  * to the ranks): network (k, r) has compare_n[k] neurons and seed
  * seed + r.  Its result (one-dimensional neurons) is `done` (how many
  * comparison times it reached) then mean, sd and W1 per time and
- * population. */
+ * population.  A resumed job deals only the networks from `first` on:
+ * dealt unit u is network first + u. */
 int compare_replicas(const mf_config *cfg, int k)
 {
   return (int)fmin(cfg->compare_replicas, ceil(1e6 / (double)cfg->compare_n[k]));
 }
 
-static mf_status compare_network(int u, void *result, void *ctx)
+/* ---- checkpoints of `compare` (docs/checkpoint.md) ---------------------------------------- */
+
+/* The checkpoint of `compare` before network next: the bytes of compare.csv
+ * and the sums over the networks done.  The PDE is not in it: a resumed job
+ * solves it again, with the same calls, to the same bits. */
+static mf_status save_compare(const compare_ctx *c, int next)
+{
+  const int P = c->cfg->model.P, nn = c->cfg->ncompare;
+  const long bytes = mf_outfile_mark(c->rows_file);
+  if (bytes < 0) return mf_error(MF_EIO, "%s: cannot write", c->rows_file->path);
+  double sums[4 * MF_MAX_POPS], w1[MF_SWEEP_MAX_GAMMAS * MF_MAX_POPS];
+  for (int p = 0; p < P; p++)
+    sums[p] = c->sum[p], sums[P + p] = c->sum2[p], sums[2 * P + p] = c->late[p], sums[3 * P + p] = (double)c->nlate[p];
+  for (int k = 0; k < nn; k++)
+    for (int p = 0; p < P; p++) w1[k * P + p] = c->w1_end[k * MF_MAX_POPS + p];
+  mf_checkpoint_writer w;
+  mf_status status = mf_checkpoint_begin(&w, c->opts->outdir, "compare", c->cfg);
+  if (status != MF_OK) return status;
+  mf_checkpoint_put_long(&w, "next_network", next);
+  mf_checkpoint_put_long(&w, "compare_bytes", bytes);
+  mf_checkpoint_put_doubles(&w, "replica_sums", sums, 4 * P);
+  mf_checkpoint_put_doubles(&w, "w1_late", w1, (long)nn * P);
+  return mf_checkpoint_commit(&w);
+}
+
+static mf_status load_compare(const mf_checkpoint *ck, compare_ctx *c)
+{
+  const int P = c->cfg->model.P, nn = c->cfg->ncompare;
+  long next, bytes;
+  double sums[4 * MF_MAX_POPS], w1[MF_SWEEP_MAX_GAMMAS * MF_MAX_POPS];
+  mf_status status = mf_checkpoint_get_long(ck, "next_network", &next);
+  if (status == MF_OK) status = mf_checkpoint_get_long(ck, "compare_bytes", &bytes);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "replica_sums", sums, 4 * P);
+  if (status == MF_OK) status = mf_checkpoint_get_doubles(ck, "w1_late", w1, (long)nn * P);
+  if (status == MF_OK && !(next >= 0 && next < c->units))
+    status = mf_error(MF_EINPUT, "checkpoint: network %ld of %d", next, c->units);
+  if (status == MF_OK) status = mf_outfile_restore(c->rows_file, bytes);
+  if (status != MF_OK) return status;
+  for (int p = 0; p < P; p++)
+    c->sum[p] = sums[p], c->sum2[p] = sums[P + p], c->late[p] = sums[2 * P + p], c->nlate[p] = (long)sums[3 * P + p];
+  for (int k = 0; k < nn; k++)
+    for (int p = 0; p < P; p++) c->w1_end[k * MF_MAX_POPS + p] = w1[k * P + p];
+  c->first = (int)next;
+  return MF_OK;
+}
+
+static mf_status compare_network(int dealt, void *result, void *ctx)
 {
   const compare_ctx *c = ctx;
+  const int u = c->first + dealt;
   const mf_config *cfg = c->cfg;
   const int P = cfg->model.P;
   double *res = result;
@@ -119,12 +169,15 @@ static mf_status compare_network(int u, void *result, void *ctx)
 
 /* Rank 0: network u's rows into compare.csv and the log, its W1 into the
  * averages; after the last replica of an n, the averages of that n. */
-static void compare_emit(int u, const void *result, mf_status status, void *ctx)
+static void compare_emit(int dealt, const void *result, mf_status status, void *ctx)
 {
   compare_ctx *c = ctx;
   const mf_config *cfg = c->cfg;
   const mf_model *model = &cfg->model;
+  const int u = c->first + dealt;
   const int P = model->P, k = c->unit_k[u], r = c->unit_r[u], R = compare_replicas(cfg, k), nt = c->nt;
+  /* Stopped in network u: resuming starts it again, after the networks before it. */
+  if (status == MF_EINTR && c->checkpoints && save_compare(c, u) != MF_OK) c->saved = MF_EIO;
   const double *res = result;
   const long n = cfg->compare_n[k];
   FILE *log = c->opts->log;
@@ -147,8 +200,8 @@ static void compare_emit(int u, const void *result, mf_status status, void *ctx)
       if (times[j] >= 0.5 * cfg->t_end) c->late[p] += w1, c->nlate[p]++;
     }
   fflush(c->rows);
-  if (status != MF_OK || r != R - 1) return;
-  for (int p = 0; p < P; p++) {
+  if (status != MF_OK) return;
+  for (int p = 0; r == R - 1 && p < P; p++) {
     const double mean = c->sum[p] / R, var = R > 1 ? (c->sum2[p] - R * mean * mean) / (R - 1) : NAN;
     c->w1_end[k * MF_MAX_POPS + p] = c->late[p] / (double)c->nlate[p];
     if (log)
@@ -156,6 +209,29 @@ static void compare_emit(int u, const void *result, mf_status status, void *ctx)
               model->pop[p].name, R, times[nt - 1], mean, R > 1 ? sqrt(fmax(var, 0.0) / R) : NAN, 0.5 * cfg->t_end,
               cfg->t_end, c->late[p] / (double)c->nlate[p]);
   }
+  /* A periodic checkpoint that cannot be written does not stop the job. */
+  if (c->checkpoints && u + 1 < c->units && mf_checkpoint_due(cfg->checkpoint_every, &c->last_checkpoint))
+    save_compare(c, u + 1);
+}
+
+/* summary.csv of compare: per n and population the networks planned and
+ * finished, the W1 averaged over the late times and the networks (NaN until
+ * every network of that n is finished), and the job's outcome. */
+static mf_status write_compare_summary(const mf_config *cfg, const char *dir, const int *unit_k, int done,
+                                       const double *w1_end, mf_status outcome)
+{
+  mf_outfile f = {0};
+  mf_status status = mf_outfile_open(&f, dir, "summary.csv");
+  if (status != MF_OK) return status;
+  fputs("n,population,networks,finished,w1_late,status\n", f.fp);
+  for (int k = 0; k < cfg->ncompare; k++) {
+    int finished = 0;
+    for (int u = 0; u < done; u++) finished += unit_k[u] == k;
+    for (int p = 0; p < cfg->model.P; p++)
+      fprintf(f.fp, "%ld,%s,%d,%d,%.17g,%s\n", cfg->compare_n[k], cfg->model.pop[p].name, compare_replicas(cfg, k), finished,
+              finished == compare_replicas(cfg, k) ? w1_end[k * MF_MAX_POPS + p] : NAN, mf_outcome_name(outcome));
+  }
+  return mf_outfile_commit(&f);
 }
 
 mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
@@ -185,7 +261,6 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     status = mf_errcode();
     goto done;
   }
-  status = MF_ENOMEM;
   if (!(grid = mf_config_grid(cfg))) {
     status = mf_errcode();
     goto done;
@@ -211,52 +286,61 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     pde_obs = malloc((size_t)nt * MF_MAX_POPS * sizeof *pde_obs);
     buf = malloc((size_t)nmax * sizeof *buf);
     w1_end = malloc((size_t)cfg->ncompare * MF_MAX_POPS * sizeof *w1_end);
-    lacking = lacking || !pde || !pde_obs || !buf || !w1_end;
+    density = malloc(N * sizeof *density);
+    lacking = lacking || !pde || !pde_obs || !buf || !w1_end || !density;
   }
   if ((status = mf_dist_agree(lacking ? mf_error(MF_ENOMEM, "out of memory") : MF_OK)) != MF_OK) goto done;
+  for (int k = 0; w1_end && k < cfg->ncompare * MF_MAX_POPS; k++) w1_end[k] = NAN;
+  for (int k = 0, u = 0; k < cfg->ncompare; k++)
+    for (int r = 0; r < compare_replicas(cfg, k); r++) unit_k[u] = k, unit_r[u] = r, u++;
+  /* Checkpoints: one-dimensional neurons in one process (a checkpoint holds every network's sums). */
+  compare_ctx c = {.cfg = cfg, .opts = opts, .grid = grid, .times = times, .nt = nt, .unit_k = unit_k,
+                   .unit_r = unit_r, .units = units, .rows = rows.fp, .rows_file = &rows, .pde = pde,
+                   .pde_obs = pde_obs, .density = density, .buf = buf, .w1_end = w1_end, .pde2d = pde2d, .acc = acc,
+                   .reached = reached, .summary = summary.fp,
+                   .checkpoints = !fhn && cfg->checkpoint_every > 0.0 && mf_dist_size() == 1};
+  for (int q = 0; q < COMPARE_FHN_QUANTITIES; q++) c.zmax[q] = c.zmax_all[q] = (compare_zmax){.z = -1.0, .t = NAN};
+  /* The header first, so that an interruption in the PDE leaves compare.csv (and a checkpoint). */
+  if (root && !fhn)
+    fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
+  if (opts->resume && (status = load_compare(opts->resume, &c)) != MF_OK) goto done;
+  int kept = 0;
   /* The PDE once, its densities (or, in (v, w), its moments) kept at every comparison time. */
   const mf_discretisation disc = mf_config_discretisation(cfg, grid);
   if (!(solver = mf_solver_create(model, &disc, &cfg->integ))) {
     status = mf_errcode();
-    goto done;
+    goto finish;
   }
   for (int j = 0; j < nt; j++) {
     if (mf_interrupted()) {
       status = mf_interrupt_status("t (of the PDE)", times[j]);
-      goto done;
+      if (c.checkpoints && save_compare(&c, c.first) != MF_OK)
+        status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
+      goto finish;
     }
-    if (times[j] > 0.0 && (status = mf_solver_advance(solver, times[j])) != MF_OK) goto done;
+    if (times[j] > 0.0 && (status = mf_solver_advance(solver, times[j])) != MF_OK) goto finish;
     for (int p = 0; p < P; p++)
       if ((status = fhn ? mf_solver_moments2d(solver, p, &pde2d[(size_t)j * P + p])
                         : keep_density(solver, p, &pde[(size_t)j * P + p])) != MF_OK)
-        goto done;
+        goto finish;
     if (!fhn) mf_solver_observables(solver, pde_obs + (size_t)j * MF_MAX_POPS);
   }
 
-  compare_ctx c = {.cfg = cfg, .opts = opts, .grid = grid, .times = times, .nt = nt, .unit_k = unit_k,
-                   .unit_r = unit_r, .rows = rows.fp, .pde = pde, .pde_obs = pde_obs, .buf = buf, .w1_end = w1_end,
-                   .pde2d = pde2d, .acc = acc, .reached = reached, .summary = summary.fp};
-  for (int q = 0; q < COMPARE_FHN_QUANTITIES; q++) c.zmax[q] = c.zmax_all[q] = (compare_zmax){.z = -1.0, .t = NAN};
   if (fhn) {
     compare_fhn_headers(&c, mf_solver_method_name(solver), cfg->cells_v, cfg->cells_w);
+    status = mf_dist_deal(units, result_size, results, compare_fhn_network, compare_fhn_emit, &c, &kept);
   } else {
-    if (root) fputs("n,replica,seed,t,population,mean_pde,mean_particles,d_mean,sd_pde,sd_particles,d_sd,w1\n", rows.fp);
     if (opts->log)
       fprintf(opts->log, "mfbalance compare: PDE (%s, %d cells) against the network (replica 1 shown; W1 averaged)\n"
               "  %9s %7s %-5s %12s %12s %10s %10s %10s\n", mf_solver_method_name(solver), mf_solver_grid(solver, 0)->n, "n", "t", "pop", "mean pde", "mean net", "d mean",
               "d sd", "W1");
-    density = malloc(N * sizeof *density);
-    if ((status = mf_dist_agree(density ? MF_OK : mf_error(MF_ENOMEM, "out of memory"))) != MF_OK) goto done;
-    c.density = density;
+    status = mf_dist_deal(units - c.first, result_size, results, compare_network, compare_emit, &c, &kept);
+    if (status == MF_EINTR && c.saved != MF_OK) status = mf_error_add(MF_EINTR, "the checkpoint could not be written");
   }
-  {
-    int u = 0, kept = 0;
-    for (int k = 0; k < cfg->ncompare; k++)
-      for (int r = 0; r < compare_replicas(cfg, k); r++) unit_k[u] = k, unit_r[u] = r, u++;
-    status = fhn ? mf_dist_deal(units, result_size, results, compare_fhn_network, compare_fhn_emit, &c, &kept)
-                 : mf_dist_deal(units, result_size, results, compare_network, compare_emit, &c, &kept);
-  }
+
+finish:
   if (!root) goto done;
+  if (status != MF_EINTR) mf_checkpoint_remove(opts->outdir);
   if ((io = mf_outfile_commit(&rows)) != MF_OK && status == MF_OK) status = io;
   if (fhn) {
     if ((io = mf_outfile_commit(&summary)) != MF_OK && status == MF_OK) status = io;
@@ -264,6 +348,9 @@ mf_status mf_compare_job(const mf_config *cfg, const mf_run_opts *opts)
     if (opts->log) fprintf(opts->log, "  results in %s/\n", opts->outdir);
     goto done;
   }
+  if ((io = write_compare_summary(cfg, opts->outdir, unit_k, c.first + kept, w1_end, status)) != MF_OK &&
+      status == MF_OK)
+    status = io;
   if (status != MF_OK || cfg->ncompare < 2) goto done;
 
   /* W1 (averaged over the second half of the run and the networks) against n. */

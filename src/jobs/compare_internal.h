@@ -13,6 +13,7 @@
 #include "mfbalance/frame2d.h"
 #include "mfbalance/grid.h"
 #include "mfbalance/observables.h"
+#include "mfbalance/output.h"
 #include "mfbalance/run.h"
 
 #include <stddef.h>
@@ -64,6 +65,12 @@ typedef struct {
   FILE *summary;             /* compare_summary.csv (rank 0) */
   compare_zmax zmax[COMPARE_FHN_QUANTITIES];     /* over every n, population and snapshot time */
   compare_zmax zmax_all[COMPARE_FHN_QUANTITIES]; /* over every n, population and output time */
+  /* Checkpoints (one-dimensional neurons in one process; docs/checkpoint.md) */
+  mf_outfile *rows_file;     /* compare.csv, whose bytes a checkpoint records */
+  int first, units;          /* the first network dealt (resuming: the first unfinished), how many in all */
+  int checkpoints;           /* 1 when checkpoints are written */
+  double last_checkpoint;    /* mf_checkpoint_due's clock */
+  mf_status saved;           /* MF_EIO when the checkpoint at an interruption could not be written */
 } compare_ctx;
 
 /* R(n_k) = min(compare.replicas, ceil(10^6 / n_k)) networks of each size. */

@@ -198,9 +198,9 @@ const mf_key mf_keys[] = {
             "observables and every snapshot's cells and densities (`run`, `particles`)"},
     {.section = "output", .name = "checkpoint_every", .type = MF_KEY_NUMBER, .def = "600", .lo = 0, .hi = HUGE_VAL,
      .at = CFG(checkpoint_every),
-     .doc = "seconds of wall time between checkpoints of `run`, `particles`, `sweep` and `compare` (and one at SIGINT or "
-            "SIGTERM), for `mfbalance resume DIR`; 0: none, and `run` then integrates across output times "
-            "without restarting CVODE (docs/checkpoint.md)"},
+     .doc = "seconds of wall time between checkpoints of `run`, `particles`, `sweep`, `hj` and `compare` (and one at "
+            "SIGINT or SIGTERM), for `mfbalance resume DIR`; 0: none, and `run` and `hj` then integrate across "
+            "output times without restarting CVODE (docs/checkpoint.md)"},
 
     /* [converge] */
     {.section = "converge", .name = "cells", .type = MF_KEY_LIST, .def = "",

@@ -1308,6 +1308,7 @@ struct mf_hj_solver {
   SUNMatrix J;        /* the Jacobian, an hj_matrix */
   SUNLinearSolver ls; /* newton_ls */
   double tau;         /* tau reached */
+  mf_hj_stats base;   /* counts before the last mf_hj_solver_restart (CVodeReInit zeroes CVODE's) */
   char msg[512];      /* CVODE's last message */
 };
 
@@ -1426,7 +1427,7 @@ long mf_hj_solver_steps(const mf_hj_solver *s)
 {
   long steps = 0;
   CVodeGetNumSteps(s->cvode, &steps);
-  return steps;
+  return s->base.steps + steps;
 }
 
 void mf_hj_solver_get_stats(const mf_hj_solver *s, mf_hj_stats *stats)
@@ -1438,4 +1439,25 @@ void mf_hj_solver_get_stats(const mf_hj_solver *s, mf_hj_stats *stats)
   CVodeGetNumNonlinSolvConvFails(s->cvode, &stats->newton_fails);
   CVodeGetNumLinSolvSetups(s->cvode, &stats->lin_setups);
   CVodeGetNumErrTestFails(s->cvode, &stats->err_fails);
+  stats->steps += s->base.steps, stats->rhs_evals += s->base.rhs_evals, stats->jac_evals += s->base.jac_evals;
+  stats->newton_iters += s->base.newton_iters, stats->newton_fails += s->base.newton_fails;
+  stats->lin_setups += s->base.lin_setups, stats->err_fails += s->base.err_fails;
 }
+
+mf_status mf_hj_solver_restart(mf_hj_solver *s, double tau, const double *u)
+{
+  mf_hj_stats now;
+  mf_hj_solver_get_stats(s, &now);
+  double *state = N_VGetArrayPointer(s->u);
+  if (state != u) memcpy(state, u, (size_t)N_VGetLength(s->u) * sizeof *state);
+  const int flag = CVodeReInit(s->cvode, tau, s->u);
+  if (flag != CV_SUCCESS) {
+    char name[64];
+    return mf_error(MF_EBUG, "CVodeReInit for the Hopf-Cole system: %s", flag_name(flag, name, sizeof name));
+  }
+  s->tau = tau;
+  s->base = now;
+  return MF_OK;
+}
+
+void mf_hj_solver_set_counts(mf_hj_solver *s, const mf_hj_stats *counts) { s->base = *counts; }
