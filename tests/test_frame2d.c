@@ -137,7 +137,11 @@ static void linear_case(double sigma_w, mf_w_transport transport, double min_ord
 #define LIMITED_ORDER 2.5
 #define LIMITED_BOUND 1e-3
 static void test_linear_upwind(void **state) { (void)state; linear_case(0.0, MF_W_UPWIND, 0.95, 1e-2); }
-static void test_linear_limited(void **state) { (void)state; linear_case(0.0, MF_W_LIMITED, LIMITED_ORDER, LIMITED_BOUND); }
+static void test_linear_limited(void **state)
+{
+  (void)state;
+  linear_case(0.0, MF_W_LIMITED, LIMITED_ORDER, LIMITED_BOUND);
+}
 static void test_linear_noisy(void **state) { (void)state; linear_case(0.2, MF_W_LIMITED, 1.9, 3e-4); }
 
 /* The right-hand side conserves each block's mass to round-off with either

@@ -53,7 +53,8 @@ void mf_frame2d_free(mf_frame2d *fr)
   if (!fr) return;
   mf_grid_free(fr->refv);
   mf_grid_free(fr->refw);
-  free(fr->hv), free(fr->hw), free(fr->area), free(fr->bp), free(fr->bm), free(fr->flux), free(fr->col), free(fr->slope);
+  free(fr->hv), free(fr->hw), free(fr->area), free(fr->bp), free(fr->bm), free(fr->flux), free(fr->col);
+  free(fr->slope);
   free(fr->lu_d), free(fr->lu_l), free(fr->lu_u), free(fr->shape);
   free(fr);
 }
@@ -98,8 +99,8 @@ mf_frame2d *mf_frame2d_create(const mf_model *model, int nv, int nw, double Kv, 
   fr->lu_l = malloc((size_t)P * block * sizeof(double));
   fr->lu_u = malloc((size_t)P * block * sizeof(double));
   fr->shape = malloc((size_t)P * block * sizeof(double));
-  if (!fr->refv || !fr->refw || !fr->hv || !fr->hw || !fr->area || !fr->bp || !fr->bm || !fr->flux || !fr->col || !fr->slope ||
-      !fr->lu_d || !fr->lu_l || !fr->lu_u || !fr->shape)
+  if (!fr->refv || !fr->refw || !fr->hv || !fr->hw || !fr->area || !fr->bp || !fr->bm || !fr->flux || !fr->col ||
+      !fr->slope || !fr->lu_d || !fr->lu_l || !fr->lu_u || !fr->shape)
     goto nomem;
   for (int i = 0; i < nv - 1; i++) fr->hv[i] = fr->refv->x[i + 1] - fr->refv->x[i];
   for (int j = 0; j < nw - 1; j++) fr->hw[j] = fr->refw->x[j + 1] - fr->refw->x[j];
@@ -292,7 +293,8 @@ static inline double slope_limiter(double a, double b)
 
 /* The second-order part of the limited eta-fluxes of one xi-column rt
  * (stride nv) with D_w = 0, added to fr->flux, which holds the upwind fluxes
- * cm_j rt_j - cp_j rt_{j+1} (weights_w: cm = max(U, 0), cp = max(-U, 0)):
+ * cm_j rt_j - cp_j rt_{j+1} (weights_w: cm = max(U, 0), cp = max(-U, 0),
+ * U = u_w / b_w the eta-velocity):
  * the upwind cell's value moves from its centre to the face along its
  * limited slope.  The edge cells keep slope 0, so no value outside the frame
  * is needed; each face's flux leaves one cell and enters the next, so the
