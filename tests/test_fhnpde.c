@@ -12,7 +12,8 @@
  * (C. Van Loan, IEEE Trans. Autom. Control 23 (1978) 395).  Both come from
  * expm.c, not from any ODE solver, so the reference is independent of the
  * discretisation and of CVODE.  The observed order of the s.d. and
- * covariance over three grids, mass and positivity are asserted. */
+ * covariance over three grids with either w-transport (grid.w_transport),
+ * mass and positivity are asserted. */
 #include "numtest.h"
 
 #include "mfbalance/config.h"
@@ -26,13 +27,14 @@
 #error "MF_SOURCE_ROOT (the source tree, for validation/configs) is set by tests/meson.build"
 #endif
 
-static void load_linear(mf_config *cfg, int nv, int nw)
+static void load_linear(mf_config *cfg, int nv, int nw, const char *transport)
 {
-  char cells_v[64], cells_w[64];
+  char cells_v[64], cells_w[64], scheme[64];
   snprintf(cells_v, sizeof cells_v, "grid.cells_v=%d", nv);
   snprintf(cells_w, sizeof cells_w, "grid.cells_w=%d", nw);
-  char *ov[] = {cells_v, cells_w, "time.rtol=1e-9", "time.atol=1e-12", "grid.moving_halfwidth=8"};
-  if (mf_config_load(cfg, MF_SOURCE_ROOT "/validation/configs/fhn_linear.ini", 5, ov) != MF_OK)
+  snprintf(scheme, sizeof scheme, "grid.w_transport=%s", transport);
+  char *ov[] = {cells_v, cells_w, "time.rtol=1e-9", "time.atol=1e-12", "grid.moving_halfwidth=8", scheme};
+  if (mf_config_load(cfg, MF_SOURCE_ROOT "/validation/configs/fhn_linear.ini", 6, ov) != MF_OK)
     fail_msg("%s", mf_errmsg());
 }
 
@@ -85,11 +87,11 @@ static void exact(const mf_model *m, double t, double *mean, double *cov)
 }
 
 /* Largest errors of the means and of (sd_v, sd_w, cov_vw) at t = 1 and 2. */
-static void run_grid(int nv, int nw, double *err_mean, double *err_cov, double *mass_drift, double *least,
+static void run_grid(const char *transport, int nv, int nw, double *err_mean, double *err_cov, double *mass_drift, double *least,
                      double *lin_per_newton)
 {
   mf_config cfg;
-  load_linear(&cfg, nv, nw);
+  load_linear(&cfg, nv, nw, transport);
   const mf_discretisation disc = mf_config_discretisation(&cfg, NULL);
   mf_solver *s = mf_solver_create(&cfg.model, &disc, &cfg.integ);
   if (!s) fail_msg("%s", mf_errmsg());
@@ -102,8 +104,8 @@ static void run_grid(int nv, int nw, double *err_mean, double *err_cov, double *
     assert_int_equal(mf_solver_moments2d(s, 0, &mom), MF_OK);
     double mean[2], cov[3];
     exact(&cfg.model, times[k], mean, cov);
-    print_message("  %3d x %3d, t = %g: v %.9f (exact %.9f) w %.9f (%.9f) sd_v %.7f (%.7f) sd_w %.7f (%.7f) "
-                  "cov %.6e (%.6e)\n", nv, nw, times[k], mom.mean_v, mean[0], mom.mean_w, mean[1], mom.sd_v,
+    print_message("  %s %3d x %3d, t = %g: v %.9f (exact %.9f) w %.9f (%.9f) sd_v %.7f (%.7f) sd_w %.7f (%.7f) "
+                  "cov %.6e (%.6e)\n", transport, nv, nw, times[k], mom.mean_v, mean[0], mom.mean_w, mean[1], mom.sd_v,
                   sqrt(cov[0]), mom.sd_w, sqrt(cov[2]), mom.cov_vw, cov[1]);
     *err_mean = fmax(*err_mean, fmax(fabs(mom.mean_v - mean[0]), fabs(mom.mean_w - mean[1])));
     *err_cov = fmax(*err_cov, fmax(fabs(mom.sd_v - sqrt(cov[0])),
@@ -130,20 +132,22 @@ static void run_grid(int nv, int nw, double *err_mean, double *err_cov, double *
   mf_solver_free(s);
 }
 
-static void test_linear(void **state)
+/* The linear case on three grids with the given w-transport: the observed
+ * orders of the s.d. and covariance in [min_order, max_order], their error on
+ * 160 x 96 cells at most bound; means, mass, positivity and GMRES as always. */
+static void linear_case(const char *transport, double min_order, double max_order, double bound)
 {
-  (void)state;
   const int n[3][2] = {{40, 24}, {80, 48}, {160, 96}};
   double em[3], ec[3], drift[3], least[3], lin[3];
-  for (int k = 0; k < 3; k++) run_grid(n[k][0], n[k][1], &em[k], &ec[k], &drift[k], &least[k], &lin[k]);
+  for (int k = 0; k < 3; k++) run_grid(transport, n[k][0], n[k][1], &em[k], &ec[k], &drift[k], &least[k], &lin[k]);
   for (int k = 0; k < 3; k++)
-    print_message("  %3d x %3d: means %.2e, s.d./cov %.3e, mass drift %.1e, least density %.2g, GMRES per Newton "
-                  "%.2f\n", n[k][0], n[k][1], em[k], ec[k], drift[k], least[k], lin[k]);
+    print_message("  %s %3d x %3d: means %.2e, s.d./cov %.3e, mass drift %.1e, least density %.2g, GMRES per Newton "
+                  "%.2f\n", transport, n[k][0], n[k][1], em[k], ec[k], drift[k], least[k], lin[k]);
   for (int k = 1; k < 3; k++) {
     const double order = log2(ec[k - 1] / ec[k]);
     print_message("  observed order %.3f\n", order);
-    /* sigma_w = 0: the w-transport is upwind, first order (docs/fhn.md). */
-    assert_le(0.9, order, "observed order of the s.d. and covariance, refinement %d", k);
+    assert_le(min_order, order, "observed order of the s.d. and covariance (%s), refinement %d", transport, k);
+    assert_le(order, max_order, "observed order of the s.d. and covariance (%s), refinement %d", transport, k);
   }
   for (int k = 0; k < 3; k++) {
     assert_le(em[k], 1e-7, "means (carried by the frames)");
@@ -151,8 +155,25 @@ static void test_linear(void **state)
     assert_le(0.0, least[k], "densities >= 0");
     assert_le(lin[k], 4.0, "GMRES iterations per Newton iteration");
   }
-  assert_le(ec[2], 5e-3, "s.d. and covariance on 160 x 96 cells");
+  assert_le(ec[2], bound, "s.d. and covariance on 160 x 96 cells (%s)", transport);
 }
+
+/* The limited w-transport (default).  Largest error of s.d.(v), s.d.(w) and
+ * cov over t = 1, 2 (rtol 1e-9), measured:
+ *
+ *     40 x 24   3.344e-03
+ *     80 x 48   5.290e-04   order 2.66
+ *    160 x 96   6.354e-05   order 3.06
+ *
+ * The scheme is formally second order; the measured orders are above 2 and
+ * still rising (a fourth grid, 320 x 192 through `run`: 4.89e-06, order
+ * 3.70), so they are not yet asymptotic.  s.d.(w) carries the largest
+ * error on every grid, always too wide. */
+static void test_linear_limited(void **state) { (void)state; linear_case("limited", 2.5, 3.5, 1e-4); }
+
+/* The upwind w-transport stays first order: its numerical diffusion
+ * eps |u_w| h_w / 2 widens s.d.(w) (measured 1.82e-2, 9.00e-3, 4.48e-3). */
+static void test_linear_upwind(void **state) { (void)state; linear_case("upwind", 0.9, 1.2, 5e-3); }
 
 /* The (v, w) accessors refuse a one-dimensional model. */
 static void test_one_dimensional(void **state)
@@ -173,6 +194,7 @@ static void test_one_dimensional(void **state)
 
 int main(void)
 {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_linear), cmocka_unit_test(test_one_dimensional)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_linear_limited), cmocka_unit_test(test_linear_upwind),
+                                     cmocka_unit_test(test_one_dimensional)};
   return cmocka_run_group_tests_name("fhnpde", tests, NULL, NULL);
 }

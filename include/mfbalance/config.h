@@ -11,6 +11,7 @@
 #define MFBALANCE_CONFIG_H
 
 #include "mfbalance/converge.h"
+#include "mfbalance/frame2d.h"
 #include "mfbalance/grid.h"
 #include "mfbalance/integrator.h"
 #include "mfbalance/model.h"
@@ -47,8 +48,10 @@ typedef struct mf_config {
   int nzones;                  /* refinement zones of the uniform grid, 0: none */
   mf_grid_zone zones[MF_GRID_MAX_ZONES];
   /* [grid] for neuron = fhn: (v, w) moving frames of cells_v x cells_w cells
-   * (frame2d.h) and the box of the model (docs/fhn.md). */
+   * (frame2d.h), their w-transport when sigma_w = 0, and the box of the
+   * model (docs/fhn.md). */
   int cells_v, cells_w;
+  mf_w_transport w_transport;
   double vmin, vmax, wmin, wmax;
 
   /* [time] */

@@ -13,9 +13,12 @@
  * collapses in v at rate gamma, contracts in w on the slow time 1/(epsilon b)
  * or travels along an FHN cycle.  Fluxes: Scharfetter-Gummel in xi on each
  * eta-line (the exact potential difference of the v-drift relative to the
- * frame), and in eta on each xi-column Scharfetter-Gummel when D_w > 0, its
- * limit, first-order upwinding, when D_w = 0; zero flux on the frame's four
- * edges.  Conservative and positivity-preserving like the 1-D scheme.
+ * frame), and in eta on each xi-column Scharfetter-Gummel when D_w > 0; when
+ * D_w = 0 pure transport, by default second-order upwinding with a limited
+ * (van Albada) slope, or first-order upwinding (mf_frame2d_set_w_transport);
+ * zero flux on the frame's four edges.  Conservative; the first-order
+ * schemes keep densities >= 0 like the 1-D scheme, the limited one is TVD
+ * along each column and leaves the rest to the integrator's projection.
  *
  * State (length P nv nw + 4P): population p's densities in
  * y[p nv nw + j nv + i] (xi cell i, eta cell j: v fastest), then av, bv, aw,
@@ -30,11 +33,20 @@
 
 typedef struct mf_frame2d mf_frame2d;
 
+/* The eta-fluxes of populations with D_w = 0 (sigma_w = 0): the upwind
+ * cell's value reconstructed at the face along a van Albada-limited slope
+ * (second order), or the upwind cell's value (first order). */
+typedef enum { MF_W_LIMITED, MF_W_UPWIND } mf_w_transport;
+
 /* Frames of nv x nw cells over +-Kv s.d. of v and +-Kw s.d. of w.  The model
  * (neuron = MF_NEURON_FHN) is copied.  NULL (with a message) on invalid input
  * or out of memory. */
 mf_frame2d *mf_frame2d_create(const mf_model *model, int nv, int nw, double Kv, double Kw);
 void mf_frame2d_free(mf_frame2d *fr);
+
+/* The eta-transport of populations with sigma_w = 0; MF_W_LIMITED after
+ * mf_frame2d_create.  Populations with sigma_w > 0 keep Scharfetter-Gummel. */
+void mf_frame2d_set_w_transport(mf_frame2d *fr, mf_w_transport scheme);
 
 int mf_frame2d_size(const mf_frame2d *fr);
 /* The reference cells in xi and eta; the cell (i, j) has area wv_i ww_j. */

@@ -32,6 +32,7 @@ typedef struct {
   int cells;           /* moving: cells per population */
   double halfwidth;    /* moving: half-width of each frame, in s.d. (FHN: of v and of w) */
   int cells_v, cells_w; /* FHN: cells of each (v, w) frame in v and in w */
+  mf_w_transport w_transport; /* FHN: w-fluxes of populations with sigma_w = 0 */
 } mf_discretisation;
 
 typedef struct mf_solver mf_solver;

@@ -175,6 +175,7 @@ typedef struct {
 
 /* config.h */
 typedef enum { MF_GRID_MOVING, MF_GRID_FIXED } mf_grid_method;
+typedef enum { MF_W_LIMITED, MF_W_UPWIND } mf_w_transport;
 #define MF_MAX_SNAPSHOTS 64
 #define MF_PATH_LEN 1024
 typedef struct mf_config {
@@ -188,6 +189,7 @@ typedef struct mf_config {
   int nzones;
   mf_grid_zone zones[8];
   int cells_v, cells_w;
+  mf_w_transport w_transport;
   double vmin, vmax, wmin, wmax;
   double t_end;
   double output_dt;
@@ -238,6 +240,7 @@ typedef struct {
   int cells;
   double halfwidth;
   int cells_v, cells_w;
+  mf_w_transport w_transport;
 } mf_discretisation;
 typedef struct mf_solver mf_solver;
 mf_discretisation mf_config_discretisation(const mf_config *cfg, const mf_grid *grid);

@@ -7,7 +7,13 @@
  *
  * rt = bv bw rho, Uv = f(v) - w - gamma (A v - C), Uw = epsilon (v + a - b w).
  * Both frame velocities are affine in their coordinate, so the midpoint
- * values in the fluxes are exact means; Uw is affine in w as well. */
+ * values in the fluxes are exact means; Uw is affine in w as well.
+ *
+ * With D_w = 0 the eta-fluxes are pure transport.  MF_W_LIMITED (default)
+ * takes the upwind cell's value reconstructed at the face with a limited
+ * slope (MUSCL, van Leer, J. Comput. Phys. 32, 1979), second order where the
+ * density is smooth; MF_W_UPWIND takes the upwind cell's value, first order,
+ * its numerical diffusion |Uw| h_w / 2 widening w (docs/fhn.md). */
 #include "mfbalance/frame2d.h"
 
 #include "mfbalance/frame.h"
@@ -35,6 +41,8 @@ struct mf_frame2d {
   double *bp, *bm;        /* workspace: Bernoulli weights, length max(nv, nw) */
   double *flux;           /* workspace, length max(nv, nw) */
   double *col;            /* workspace: one xi-column, length nw */
+  double *slope;          /* workspace: limited eta-slopes of one xi-column, length nw */
+  mf_w_transport w_transport; /* eta-fluxes when D_w = 0 */
   double *lu_d, *lu_l, *lu_u; /* preconditioner: Thomas factors, P nv nw each */
   double *shape;          /* preconditioner: each block's density at setup over its mass, P nv nw */
   double frame_diag[4 * MF_MAX_POPS];
@@ -46,6 +54,7 @@ void mf_frame2d_free(mf_frame2d *fr)
   mf_grid_free(fr->refv);
   mf_grid_free(fr->refw);
   free(fr->hv), free(fr->hw), free(fr->area), free(fr->bp), free(fr->bm), free(fr->flux), free(fr->col);
+  free(fr->slope);
   free(fr->lu_d), free(fr->lu_l), free(fr->lu_u), free(fr->shape);
   free(fr);
 }
@@ -85,12 +94,13 @@ mf_frame2d *mf_frame2d_create(const mf_model *model, int nv, int nw, double Kv, 
   fr->bm = malloc((size_t)n * sizeof(double));
   fr->flux = malloc((size_t)n * sizeof(double));
   fr->col = malloc((size_t)nw * sizeof(double));
+  fr->slope = malloc((size_t)nw * sizeof(double));
   fr->lu_d = malloc((size_t)P * block * sizeof(double));
   fr->lu_l = malloc((size_t)P * block * sizeof(double));
   fr->lu_u = malloc((size_t)P * block * sizeof(double));
   fr->shape = malloc((size_t)P * block * sizeof(double));
   if (!fr->refv || !fr->refw || !fr->hv || !fr->hw || !fr->area || !fr->bp || !fr->bm || !fr->flux || !fr->col ||
-      !fr->lu_d || !fr->lu_l || !fr->lu_u || !fr->shape)
+      !fr->slope || !fr->lu_d || !fr->lu_l || !fr->lu_u || !fr->shape)
     goto nomem;
   for (int i = 0; i < nv - 1; i++) fr->hv[i] = fr->refv->x[i + 1] - fr->refv->x[i];
   for (int j = 0; j < nw - 1; j++) fr->hw[j] = fr->refw->x[j + 1] - fr->refw->x[j];
@@ -103,6 +113,8 @@ nomem:
   mf_error(MF_ENOMEM, "out of memory for (v, w) frames of %d x %d cells", nv, nw);
   return NULL;
 }
+
+void mf_frame2d_set_w_transport(mf_frame2d *fr, mf_w_transport scheme) { fr->w_transport = scheme; }
 
 int mf_frame2d_size(const mf_frame2d *fr) { return fr->P * fr->nv * fr->nw + 4 * fr->P; }
 const mf_grid *mf_frame2d_reference_v(const mf_frame2d *fr) { return fr->refv; }
@@ -257,6 +269,51 @@ static void weights_w(mf_frame2d *fr, int p, const coeffs2d *c, double v)
   }
 }
 
+/* The limited slope of a cell from the divided differences a, b on its two
+ * sides: their average with weights b^2 and a^2,
+ *
+ *   L(a, b) = (a b^2 + b a^2) / (a^2 + b^2)  if a b > 0,  0 otherwise,
+ *
+ * van Albada's limiter (van Albada, van Leer & Roberts, Astron. Astrophys.
+ * 108, 1982), the power 2 of hj.c's curvature_limiter.  It lies between a
+ * and b, vanishes at a sign change (|L| <= 2 min(|a|, |b|): TVD) and equals
+ * a when a = b, so the reconstruction is second order on smooth densities.
+ * Unlike minmod it is smooth where a and b are close, where the DQ
+ * Jacobian-vector products of GMRES see a differentiable right-hand side
+ * (docs/hopf-cole.md, "Why not minmod").  Evaluated as m g(r), m the larger
+ * of a, b in magnitude, r = (the other)/m in (0, 1], so that nothing
+ * underflows in the tails. */
+static inline double slope_limiter(double a, double b)
+{
+  if (!(a * b > 0.0)) return 0.0;
+  const int a_larger = fabs(a) > fabs(b);
+  const double m = a_larger ? a : b, r = (a_larger ? b : a) / m;
+  return m * (r + r * r) / (1.0 + r * r);
+}
+
+/* The second-order part of the limited eta-fluxes of one xi-column rt
+ * (stride nv) with D_w = 0, added to fr->flux, which holds the upwind fluxes
+ * cm_j rt_j - cp_j rt_{j+1} (weights_w: cm = max(U, 0), cp = max(-U, 0),
+ * U = u_w / b_w the eta-velocity):
+ * the upwind cell's value moves from its centre to the face along its
+ * limited slope.  The edge cells keep slope 0, so no value outside the frame
+ * is needed; each face's flux leaves one cell and enters the next, so the
+ * scheme stays conservative. */
+static void add_limited_w(mf_frame2d *fr, const double *rt, int nv)
+{
+  const int nw = fr->nw;
+  const double *eta = fr->refw->x, *face = fr->refw->faces;
+  double *s = fr->slope, prev = (rt[nv] - rt[0]) / fr->hw[0];
+  s[0] = s[nw - 1] = 0.0;
+  for (int j = 1; j < nw - 1; j++) {
+    const double next = (rt[(size_t)(j + 1) * nv] - rt[(size_t)j * nv]) / fr->hw[j];
+    s[j] = slope_limiter(prev, next);
+    prev = next;
+  }
+  for (int j = 0; j < nw - 1; j++)
+    fr->flux[j] += fr->bm[j] * (face[j + 1] - eta[j]) * s[j] - fr->bp[j] * (face[j + 1] - eta[j + 1]) * s[j + 1];
+}
+
 /* The coupling of y and every population's coefficients; MF_ERECOVER when a frame collapsed. */
 static mf_status all_coefficients(const mf_frame2d *fr, const double *y, coeffs2d *c)
 {
@@ -293,10 +350,12 @@ mf_status mf_frame2d_rhs(mf_frame2d *fr, const double *y, double *dy)
       d[nv - 1] = fr->flux[nv - 2] / wv[nv - 1];
     }
     /* w-fluxes, column by column. */
+    const int limited = fr->model.pop[p].w.sigma_w == 0.0 && fr->w_transport == MF_W_LIMITED;
     for (int i = 0; i < nv; i++) {
       weights_w(fr, p, &c, c.av + c.bv * fr->refv->x[i]);
       for (int j = 0; j < nw - 1; j++)
         fr->flux[j] = fr->bm[j] * rt[(size_t)j * nv + i] - fr->bp[j] * rt[(size_t)(j + 1) * nv + i];
+      if (limited) add_limited_w(fr, rt + i, nv);
       for (int j = 0; j < nw; j++) {
         const double out = j < nw - 1 ? fr->flux[j] : 0.0, in = j > 0 ? fr->flux[j - 1] : 0.0;
         dr[(size_t)j * nv + i] -= (out - in) / ww[j];

@@ -24,6 +24,7 @@ _Static_assert(MF_LINSOL_WOODBURY == 0 && MF_LINSOL_BAND == 1 && MF_LINSOL_DENSE
 _Static_assert(MF_PARTICLES_EXPONENTIAL == 0 && MF_PARTICLES_EULER == 1, "[particles] scheme names");
 _Static_assert(MF_INIT_GAUSSIAN == 0 && MF_INIT_UNIFORM == 1, "[pop.NAME] init names");
 _Static_assert(MF_NEURON_1D == 0 && MF_NEURON_FHN == 1, "[model] neuron names");
+_Static_assert(MF_W_LIMITED == 0 && MF_W_UPWIND == 1, "[grid] w_transport names");
 /* refine is read as 3 nzones doubles into zones[]. */
 _Static_assert(sizeof(mf_grid_zone) == 3 * sizeof(double), "mf_grid_zone is three doubles");
 
@@ -122,7 +123,7 @@ const mf_key mf_keys[] = {
      .def = "0.08", .lo = 0, .hi = HUGE_VAL, .at = POP(w.epsilon), .doc = "recovery rate ε"},
     {.section = MF_KEY_POP_SECTION, .name = "sigma_w", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "0",
      .lo = 0, .hi = HUGE_VAL, .at = POP(w.sigma_w),
-     .doc = "noise amplitude σ_w on w; 0: pure transport in w (hypoelliptic), upwind fluxes"},
+     .doc = "noise amplitude σ_w on w; 0: pure transport in w (hypoelliptic), fluxes by `grid.w_transport`"},
 
     /* [grid] */
     {.section = "grid", .name = "method", .type = MF_KEY_ENUM, .def = "moving",
@@ -156,6 +157,11 @@ const mf_key mf_keys[] = {
     {.section = "grid", .name = "cells_w", .type = MF_KEY_INT, .flags = MF_KEY_FHN, .def = "40",
      .ilo = MF_GRID_MIN_CELLS, .ihi = 100000, .at = CFG(cells_w),
      .doc = "cells in w of each population's moving (v, w) frame (over ±`moving_halfwidth` s.d. of w)"},
+    {.section = "grid", .name = "w_transport", .type = MF_KEY_ENUM, .flags = MF_KEY_FHN, .def = "limited",
+     .names = (const char *const[]){"limited", "upwind", NULL}, .at = CFG(w_transport),
+     .doc = "w-fluxes of populations with `sigma_w = 0`: `limited`, upwinding of a van Albada-limited linear "
+            "reconstruction (second order); `upwind`, first order, whose numerical diffusion widens s.d.(w) "
+            "(docs/fhn.md)"},
     {.section = "grid", .name = "vmin", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "-3", .at = CFG(vmin),
      .doc = "the box [vmin, vmax] × [wmin, wmax] of the (v, w) model: it must hold 10⁻⁶ of each initial mass, "
             "`run` warns when the deterministic flow does not leave it invariant and fails when a mean leaves it; "

@@ -33,7 +33,8 @@ struct mf_solver {
 mf_discretisation mf_config_discretisation(const mf_config *cfg, const mf_grid *grid)
 {
   return (mf_discretisation){.method = cfg->grid_method, .grid = grid, .cells = cfg->moving_cells,
-                             .halfwidth = cfg->moving_halfwidth, .cells_v = cfg->cells_v, .cells_w = cfg->cells_w};
+                             .halfwidth = cfg->moving_halfwidth, .cells_v = cfg->cells_v, .cells_w = cfg->cells_w,
+                             .w_transport = cfg->w_transport};
 }
 
 void mf_solver_free(mf_solver *s)
@@ -127,6 +128,7 @@ static mf_solver *create_fhn(mf_solver *s, const mf_discretisation *disc, const 
   }
   if (!(s->frame2d = mf_frame2d_create(&s->model, disc->cells_v, disc->cells_w, disc->halfwidth, disc->halfwidth)))
     return NULL;
+  mf_frame2d_set_w_transport(s->frame2d, disc->w_transport);
   const int P = s->model.P, nv = disc->cells_v, nw = disc->cells_w, N = mf_frame2d_size(s->frame2d);
   s->rho = malloc((size_t)P * (size_t)nv * sizeof *s->rho);
   s->rho_w = malloc((size_t)P * (size_t)nw * sizeof *s->rho_w);
