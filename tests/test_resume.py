@@ -227,36 +227,38 @@ import pty  # noqa: E402
 import select  # noqa: E402
 
 
-def stderr_on_terminal(extra):
+# A job far longer than the line's 1 s of silence on any machine, stopped once the line has
+# shown (or after `seconds`): whether a shorter job prints depends on the machine's speed.
+PROGRESS_JOB = ["particles", "particles.n=1000000", "time.t_end=20"]
+
+
+def stderr_on_terminal(extra, seconds):
     master, slave = pty.openpty()
-    p = subprocess.Popen([EXE] + JOBS["particles"][0] + ["--out", os.path.join(TMP, "tty-%d" % len(extra))] + extra,
+    p = subprocess.Popen([EXE] + PROGRESS_JOB + ["--out", os.path.join(TMP, "tty-%d" % len(extra))] + extra,
                          stdout=subprocess.DEVNULL, stderr=slave)
     os.close(slave)
-    got = b""
-    while True:
-        ready = select.select([master], [], [], 1.0)[0]
-        if ready:
+    got, start = b"", time.time()
+    while time.time() - start < seconds and b"ETA" not in got and p.poll() is None:
+        if select.select([master], [], [], 0.2)[0]:
             try:
-                chunk = os.read(master, 4096)
+                got += os.read(master, 4096)
             except OSError:
                 break
-            if not chunk:
-                break
-            got += chunk
-        elif p.poll() is not None:
-            break
+    p.kill()
     p.wait()
     os.close(master)
     return got.decode("utf-8", "replace")
 
 
-line = stderr_on_terminal([])
+line = stderr_on_terminal([], 30.0)
 check("particles: t = " in line and "ETA" in line and "neuron-steps/s" in line,
       "progress line on a terminal: %r" % line[-120:])
-check(stderr_on_terminal(["--quiet"]) == "", "no progress line with --quiet")
-p = subprocess.run([EXE] + JOBS["particles"][0] + ["--out", os.path.join(TMP, "notty")], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.PIPE)
-check(p.stderr == b"", "no progress line when stderr is not a terminal")
+check(stderr_on_terminal(["--quiet"], 3.0) == "", "no progress line with --quiet")
+p = subprocess.Popen([EXE] + PROGRESS_JOB + ["--out", os.path.join(TMP, "notty")], stdout=subprocess.DEVNULL,
+                     stderr=subprocess.PIPE)
+time.sleep(3.0)
+p.kill()
+check(p.communicate()[1] == b"", "no progress line when stderr is not a terminal")
 
 shutil.rmtree(TMP, ignore_errors=True)
 print("%d failed" % len(failures))
