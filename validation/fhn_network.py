@@ -313,8 +313,9 @@ def part_pde(exe, outdir):
                 cells.append(f"{rows['network'][k]:.{digits}f} | {rows['pde'][k]:.{digits}f} | {rows['z'][k]:+.2f}")
             say(f"| {gamma} | {t:g} | " + " | ".join(cells) + " |")
     say()
-    say("s.d.(w) is where the PDE's first-order upwind w-transport (sigma_w = 0) shows: its numerical diffusion "
-        "widens w by about 1.4e-3 at t = 20 on 160 x 80 (docs/fhn.md), many network standard errors at n = 1e6.")
+    say("s.d.(w) is where the PDE's w-transport shows (sigma_w = 0): with the default limited (second-order) "
+        "transport it is within network standard errors here; with grid.w_transport = upwind its numerical diffusion "
+        "widens w by about 2.9e-3 at t = 20 on 160 x 80 (docs/fhn.md), 38 network standard errors at n = 1e6.")
     say()
 
 
