@@ -68,6 +68,9 @@ def main():
     if size not in ("full", "tiny"):
         sys.exit("report.py: --size is full or tiny")
     os.makedirs(out, exist_ok=True)
+    for name in os.listdir(out):  # the figures of an earlier report: this one copies its own
+        if name.endswith(".png"):
+            os.remove(os.path.join(out, name))
     results = []
     with tempfile.TemporaryDirectory() as work:
         for title, cmd in studies(exe, work, size):
