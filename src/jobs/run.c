@@ -223,9 +223,15 @@ static void print_fhn_summary(FILE *log, const mf_config *cfg, const mf_run_resu
                               const char *outdir, mf_status status)
 {
   const mf_model *model = &cfg->model;
-  fprintf(log, "mfbalance run: %d FitzHugh-Nagumo populations, gamma = %g, (v, w) frames of %d x %d cells over "
-          "+-%g s.d., t = %g%s\n", model->P, model->gamma, cfg->cells_v, cfg->cells_w, cfg->moving_halfwidth,
-          res->stats.t, status == MF_OK ? "" : status == MF_EINTR ? " (INTERRUPTED)" : " (FAILED)");
+  const char *end = status == MF_OK ? "" : status == MF_EINTR ? " (INTERRUPTED)" : " (FAILED)";
+  if (cfg->grid_method == MF_GRID_MOVING)
+    fprintf(log, "mfbalance run: %d FitzHugh-Nagumo populations, gamma = %g, (v, w) frames of %d x %d cells over "
+            "+-%g s.d., t = %g%s\n", model->P, model->gamma, cfg->cells_v, cfg->cells_w, cfg->moving_halfwidth,
+            res->stats.t, end);
+  else
+    fprintf(log, "mfbalance run: %d FitzHugh-Nagumo populations, gamma = %g, fixed box [%g, %g] x [%g, %g] of %d x %d "
+            "cells, t = %g%s\n", model->P, model->gamma, cfg->vmin, cfg->vmax, cfg->wmin, cfg->wmax, cfg->cells_v,
+            cfg->cells_w, res->stats.t, end);
   fprintf(log, "  %-8s %12s %12s %12s %12s %12s %12s\n", "pop", "mean v", "sd v", "mean w", "sd w", "cov vw",
           "balance x*");
   for (int p = 0; p < model->P; p++) {
