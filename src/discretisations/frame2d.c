@@ -268,6 +268,11 @@ static int coefficients(const mf_frame2d *fr, const double *y, int p, double A, 
   c->av = fvar(fr, y, 0, p), c->bv = fvar(fr, y, 1, p), c->aw = fvar(fr, y, 2, p), c->bw = fvar(fr, y, 3, p);
   c->A = A, c->C = C;
   if (!(c->bv > 0.0 && c->bw > 0.0)) return -1;
+  if (fr->box) { /* the frame stays put; the moments below only drive it */
+    c->avdot = c->bvdot = c->awdot = c->bwdot = 0.0;
+    c->var_v = c->var_w = c->kappa_v = 0.0;
+    return 0;
+  }
   mf_moments2d mom;
   mf_frame2d_moments(fr, y, p, &mom);
   /* <Uv>, <(v - vbar) Uv> and <f'> by the cell quadrature. */
@@ -286,10 +291,6 @@ static int coefficients(const mf_frame2d *fr, const double *y, int p, double A, 
   c->var_w = mom.sd_w * mom.sd_w;
   if (!(c->var_v > 0.0 && c->var_w > 0.0)) return -1;
   c->kappa_v = dfm - gamma * A;
-  if (fr->box) { /* the frame stays put */
-    c->avdot = c->bvdot = c->awdot = c->bwdot = 0.0;
-    return 0;
-  }
   const double lv = fabs(c->kappa_v) + D / c->var_v, lw = r->epsilon * r->b + Dw / c->var_w;
   c->avdot = mu + lv * (mom.mean_v - c->av);
   c->bvdot = c->bv * (cov + D) / c->var_v + lv * (mom.sd_v - c->bv);
