@@ -111,8 +111,8 @@ static void run_grid(const char *transport, int box, int nv, int nw, double *err
     double mean[2], cov[3];
     exact(&cfg.model, times[k], mean, cov);
     print_message("  %s%s %3d x %3d, t = %g: v %.9f (exact %.9f) w %.9f (%.9f) sd_v %.7f (%.7f) sd_w %.7f (%.7f) "
-                  "cov %.6e (%.6e)\n", box ? "box " : "", transport, nv, nw, times[k], mom.mean_v, mean[0], mom.mean_w, mean[1], mom.sd_v,
-                  sqrt(cov[0]), mom.sd_w, sqrt(cov[2]), mom.cov_vw, cov[1]);
+                  "cov %.6e (%.6e)\n", box ? "box " : "", transport, nv, nw, times[k], mom.mean_v, mean[0], mom.mean_w,
+                  mean[1], mom.sd_v, sqrt(cov[0]), mom.sd_w, sqrt(cov[2]), mom.cov_vw, cov[1]);
     *err_mean = fmax(*err_mean, fmax(fabs(mom.mean_v - mean[0]), fabs(mom.mean_w - mean[1])));
     *err_cov = fmax(*err_cov, fmax(fabs(mom.sd_v - sqrt(cov[0])),
                                    fmax(fabs(mom.sd_w - sqrt(cov[2])), fabs(mom.cov_vw - cov[1]))));
@@ -229,7 +229,8 @@ static void s1_moments(int box, int nv, int nw, double out[4])
   snprintf(cells_w, sizeof cells_w, "grid.cells_w=%d", nw);
   char *ov[] = {cells_v, cells_w, box ? "grid.method=fixed" : "grid.method=moving"};
   mf_config cfg;
-  if (mf_config_load(&cfg, MF_SOURCE_ROOT "/validation/configs/fhn_s1.ini", 3, ov) != MF_OK) fail_msg("%s", mf_errmsg());
+  if (mf_config_load(&cfg, MF_SOURCE_ROOT "/validation/configs/fhn_s1.ini", 3, ov) != MF_OK)
+    fail_msg("%s", mf_errmsg());
   const mf_discretisation disc = mf_config_discretisation(&cfg, NULL);
   mf_solver *s = mf_solver_create(&cfg.model, &disc, &cfg.integ);
   if (!s) fail_msg("%s", mf_errmsg());
@@ -293,7 +294,8 @@ static void test_one_dimensional(void **state)
 
 int main(void)
 {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_s1_box_against_frames), cmocka_unit_test(test_linear_box), cmocka_unit_test(test_linear_limited), cmocka_unit_test(test_linear_upwind),
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_s1_box_against_frames), cmocka_unit_test(test_linear_box),
+                                     cmocka_unit_test(test_linear_limited), cmocka_unit_test(test_linear_upwind),
                                      cmocka_unit_test(test_one_dimensional)};
   return cmocka_run_group_tests_name("fhnpde", tests, NULL, NULL);
 }

@@ -143,8 +143,8 @@ mf_frame2d *mf_frame2d_create_box(const mf_model *model, const mf_grid *grid_v, 
              MF_GRID_MIN_CELLS);
     return NULL;
   }
-  return create_on(model, mf_grid_create_faces(grid_v->faces, grid_v->n), mf_grid_create_faces(grid_w->faces, grid_w->n),
-                   1);
+  return create_on(model, mf_grid_create_faces(grid_v->faces, grid_v->n),
+                   mf_grid_create_faces(grid_w->faces, grid_w->n), 1);
 }
 
 void mf_frame2d_set_w_transport(mf_frame2d *fr, mf_w_transport scheme) { fr->w_transport = scheme; }
