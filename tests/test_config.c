@@ -501,7 +501,10 @@ static void test_fhn(void **state)
   expect_error(NULL, 1, init1d, "4 numbers are for neuron = fhn");
   char *cells[] = {"grid.cells=100"}, *fixed[] = {"grid.method=fixed"}, *two[] = {"pop.E.init=gaussian 0 1"};
   expect_error(path, 1, cells, "[grid] cells: only with [model] neuron = 1d, not with neuron = fhn");
-  expect_error(path, 1, fixed, "neuron = fhn runs on moving (v, w) frames only");
+  /* The fixed (v, w) box is accepted and round-trips. */
+  assert_int_equal(mf_config_load(&cfg, path, 1, fixed), MF_OK);
+  assert_int_equal(cfg.grid_method, MF_GRID_FIXED);
+  expect_round_trip(&cfg, "fhn_fixed.ini");
   expect_error(path, 1, two, "neuron = fhn: expected 'gaussian MV SV MW SW'");
   char *uni[] = {"pop.E.init=uniform 0 1 2 3"}, *sw[] = {"pop.E.init=gaussian 0 1 0 0"};
   expect_error(path, 1, uni, "uniform takes 2 numbers");

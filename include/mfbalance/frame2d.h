@@ -42,6 +42,11 @@ typedef enum { MF_W_LIMITED, MF_W_UPWIND } mf_w_transport;
  * (neuron = MF_NEURON_FHN) is copied.  NULL (with a message) on invalid input
  * or out of memory. */
 mf_frame2d *mf_frame2d_create(const mf_model *model, int nv, int nw, double Kv, double Kw);
+/* The same operator on the fixed box grid_v x grid_w (../shared/FHN.md
+ * section 2): the frame held at av = aw = 0, bv = bw = 1 (xi = v, eta = w),
+ * zero flux on the box's four walls.  The grids are copied.  NULL (with a
+ * message) on invalid input or out of memory. */
+mf_frame2d *mf_frame2d_create_box(const mf_model *model, const mf_grid *grid_v, const mf_grid *grid_w);
 void mf_frame2d_free(mf_frame2d *fr);
 
 /* The eta-transport of populations with sigma_w = 0; MF_W_LIMITED after
@@ -55,8 +60,9 @@ const mf_grid *mf_frame2d_reference_w(const mf_frame2d *fr);
 /* The area weights wv_i ww_j of one population's block (length nv nw), for the integrator's masses. */
 const double *mf_frame2d_weights(const mf_frame2d *fr);
 
-/* Initial state: product Gaussians N(init_a, init_b^2) x N(w.init_mean, w.init_sd^2)
- * by their values at the centres, normalised. */
+/* Initial state: product Gaussians N(init_a, init_b^2) x N(w.init_mean, w.init_sd^2),
+ * normalised: on frames by their values at the centres, on the box by each
+ * cell's exact mass (the mass beyond the walls renormalised away). */
 void mf_frame2d_initial(const mf_frame2d *fr, double *y);
 
 /* dy = F(y); MF_ERECOVER when a frame collapses or the result is not finite. */

@@ -7,7 +7,8 @@
  *                   configured direct linear solver.
  *
  * A FitzHugh-Nagumo model (neuron = MF_NEURON_FHN) is solved in (v, w) on
- * moving frames (frame2d.h) with preconditioned GMRES; the cells and
+ * moving frames, or with MF_GRID_FIXED on the fixed box (both frame2d.h),
+ * with preconditioned GMRES; the cells and
  * densities shown are then the v-marginals, and the w-marginals, moments in
  * (v, w) and the full density have their own accessors below.
  *
@@ -33,6 +34,7 @@ typedef struct {
   double halfwidth;    /* moving: half-width of each frame, in s.d. (FHN: of v and of w) */
   int cells_v, cells_w; /* FHN: cells of each (v, w) frame in v and in w */
   mf_w_transport w_transport; /* FHN: w-fluxes of populations with sigma_w = 0 */
+  double box[4];        /* FHN, fixed: vmin, vmax, wmin, wmax of the box of cells_v x cells_w uniform cells */
 } mf_discretisation;
 
 typedef struct mf_solver mf_solver;

@@ -241,6 +241,7 @@ typedef struct {
   double halfwidth;
   int cells_v, cells_w;
   mf_w_transport w_transport;
+  double box[4];
 } mf_discretisation;
 typedef struct mf_solver mf_solver;
 mf_discretisation mf_config_discretisation(const mf_config *cfg, const mf_grid *grid);

@@ -13,7 +13,12 @@
  * takes the upwind cell's value reconstructed at the face with a limited
  * slope (MUSCL, van Leer, J. Comput. Phys. 32, 1979), second order where the
  * density is smooth; MF_W_UPWIND takes the upwind cell's value, first order,
- * its numerical diffusion |Uw| h_w / 2 widening w (docs/fhn.md). */
+ * its numerical diffusion |Uw| h_w / 2 widening w (docs/fhn.md).
+ *
+ * The fixed box (mf_frame2d_create_box) is the same operator with the frame
+ * frozen at av = aw = 0, bv = bw = 1 and zero frame velocities: xi = v and
+ * eta = w on the box's cells, the fluxes above with nothing subtracted, zero
+ * flux on the box's walls (../shared/FHN.md section 2). */
 #include "mfbalance/frame2d.h"
 
 #include "mfbalance/frame.h"
@@ -43,6 +48,7 @@ struct mf_frame2d {
   double *col;            /* workspace: one xi-column, length nw */
   double *slope;          /* workspace: limited eta-slopes of one xi-column, length nw */
   mf_w_transport w_transport; /* eta-fluxes when D_w = 0 */
+  int box;                /* 1: the fixed box, the frame variables held at (0, 1, 0, 1) */
   double *lu_d, *lu_l, *lu_u; /* preconditioner: Thomas factors, P nv nw each */
   double *shape;          /* preconditioner: each block's density at setup over its mass, P nv nw */
   double frame_diag[4 * MF_MAX_POPS];
@@ -59,34 +65,38 @@ void mf_frame2d_free(mf_frame2d *fr)
   free(fr);
 }
 
-mf_frame2d *mf_frame2d_create(const mf_model *model, int nv, int nw, double Kv, double Kw)
+/* The checks shared by frames and box. */
+static mf_status check_model(const mf_model *model)
 {
-  if (mf_model_check(model) != MF_OK) return NULL;
-  if (model->neuron != MF_NEURON_FHN || isinf(model->gamma)) {
-    mf_error(MF_EINPUT, "the (v, w) frames are for FitzHugh-Nagumo neurons at finite gamma");
-    return NULL;
-  }
-  if (nv < MF_GRID_MIN_CELLS || nw < MF_GRID_MIN_CELLS || !(Kv > 0.0) || !(Kw > 0.0)) {
-    mf_error(MF_EINPUT, "(v, w) frames of %d x %d cells over +-%g, +-%g s.d.: expected at least %d cells each "
-             "way and half-widths > 0", nv, nw, Kv, Kw, MF_GRID_MIN_CELLS);
-    return NULL;
-  }
+  mf_status status = mf_model_check(model);
+  if (status != MF_OK) return status;
+  if (model->neuron != MF_NEURON_FHN || isinf(model->gamma))
+    return mf_error(MF_EINPUT, "the (v, w) frames are for FitzHugh-Nagumo neurons at finite gamma");
   for (int p = 0; p < model->P; p++) {
     const mf_recovery *r = &model->pop[p].w;
     if (!(r->epsilon > 0.0 && r->sigma_w >= 0.0 && r->init_sd > 0.0 && model->pop[p].init == MF_INIT_GAUSSIAN)) {
-      mf_error(MF_EINPUT, "population %s: the (v, w) frames need epsilon > 0, sigma_w >= 0 and Gaussian initial "
-               "data in v and w", model->pop[p].name);
-      return NULL;
+      return mf_error(MF_EINPUT, "population %s: the (v, w) frames need epsilon > 0, sigma_w >= 0 and Gaussian "
+                      "initial data in v and w", model->pop[p].name);
     }
   }
+  return MF_OK;
+}
+
+/* The operator on the cells refv x refw (owned from here on, freed on failure). */
+static mf_frame2d *create_on(const mf_model *model, mf_grid *refv, mf_grid *refw, int box)
+{
+  const int nv = refv ? refv->n : 0, nw = refw ? refw->n : 0;
   mf_frame2d *fr = calloc(1, sizeof *fr);
-  if (!fr) goto nomem;
+  if (!fr) {
+    mf_grid_free(refv), mf_grid_free(refw);
+    goto nomem;
+  }
+  fr->refv = refv, fr->refw = refw;
+  if (!refv || !refw) goto nomem;
   const int P = model->P, n = nv > nw ? nv : nw;
   const size_t block = (size_t)nv * (size_t)nw;
   fr->model = *model;
-  fr->P = P, fr->nv = nv, fr->nw = nw;
-  fr->refv = mf_frame_reference_grid(nv, Kv);
-  fr->refw = mf_frame_reference_grid(nw, Kw);
+  fr->P = P, fr->nv = nv, fr->nw = nw, fr->box = box;
   fr->hv = malloc((size_t)nv * sizeof(double));
   fr->hw = malloc((size_t)nw * sizeof(double));
   fr->area = malloc(block * sizeof(double));
@@ -110,8 +120,31 @@ mf_frame2d *mf_frame2d_create(const mf_model *model, int nv, int nw, double Kv, 
 
 nomem:
   mf_frame2d_free(fr);
-  mf_error(MF_ENOMEM, "out of memory for (v, w) frames of %d x %d cells", nv, nw);
+  mf_error(MF_ENOMEM, "out of memory for (v, w) cells of %d x %d", nv, nw);
   return NULL;
+}
+
+mf_frame2d *mf_frame2d_create(const mf_model *model, int nv, int nw, double Kv, double Kw)
+{
+  if (check_model(model) != MF_OK) return NULL;
+  if (nv < MF_GRID_MIN_CELLS || nw < MF_GRID_MIN_CELLS || !(Kv > 0.0) || !(Kw > 0.0)) {
+    mf_error(MF_EINPUT, "(v, w) frames of %d x %d cells over +-%g, +-%g s.d.: expected at least %d cells each "
+             "way and half-widths > 0", nv, nw, Kv, Kw, MF_GRID_MIN_CELLS);
+    return NULL;
+  }
+  return create_on(model, mf_frame_reference_grid(nv, Kv), mf_frame_reference_grid(nw, Kw), 0);
+}
+
+mf_frame2d *mf_frame2d_create_box(const mf_model *model, const mf_grid *grid_v, const mf_grid *grid_w)
+{
+  if (check_model(model) != MF_OK) return NULL;
+  if (grid_v->n < MF_GRID_MIN_CELLS || grid_w->n < MF_GRID_MIN_CELLS) {
+    mf_error(MF_EINPUT, "a (v, w) box of %d x %d cells: expected at least %d cells each way", grid_v->n, grid_w->n,
+             MF_GRID_MIN_CELLS);
+    return NULL;
+  }
+  return create_on(model, mf_grid_create_faces(grid_v->faces, grid_v->n),
+                   mf_grid_create_faces(grid_w->faces, grid_w->n), 1);
 }
 
 void mf_frame2d_set_w_transport(mf_frame2d *fr, mf_w_transport scheme) { fr->w_transport = scheme; }
@@ -132,12 +165,39 @@ static const double *block_of(const mf_frame2d *fr, const double *y, int p)
   return y + (size_t)p * fr->nv * fr->nw;
 }
 
+/* The box: each cell's exact mass of the product Gaussian over its area,
+ * renormalised to unit mass (the mass beyond the walls, at most 1 - 1e-6 by
+ * the configuration's check, is put back inside, as fv.c does in 1-D). */
+static void initial_box(const mf_frame2d *fr, const mf_population *pop, double *rt)
+{
+  const int nv = fr->nv, nw = fr->nw;
+  mf_population in_w = *pop;
+  in_w.init_a = pop->w.init_mean, in_w.init_b = pop->w.init_sd;
+  double mass = 0.0;
+  for (int j = 0; j < nw; j++) {
+    const double mw = mf_model_initial_mass(&in_w, fr->refw->faces[j], fr->refw->faces[j + 1]);
+    for (int i = 0; i < nv; i++) {
+      const double m = mw * mf_model_initial_mass(pop, fr->refv->faces[i], fr->refv->faces[i + 1]);
+      rt[(size_t)j * nv + i] = m / fr->area[(size_t)j * nv + i];
+      mass += m;
+    }
+  }
+  if (mass > 0.0)
+    for (size_t k = 0; k < (size_t)nv * nw; k++) rt[k] /= mass;
+}
+
 void mf_frame2d_initial(const mf_frame2d *fr, double *y)
 {
   const int nv = fr->nv, nw = fr->nw, P = fr->P;
   for (int p = 0; p < P; p++) {
     const mf_population *pop = &fr->model.pop[p];
-    double *rt = y + (size_t)p * nv * nw, mass = 0.0;
+    double *rt = y + (size_t)p * nv * nw, *frame = y + (size_t)P * nv * nw;
+    if (fr->box) {
+      initial_box(fr, pop, rt);
+      frame[p] = 0.0, frame[P + p] = 1.0, frame[2 * P + p] = 0.0, frame[3 * P + p] = 1.0;
+      continue;
+    }
+    double mass = 0.0;
     for (int j = 0; j < nw; j++)
       for (int i = 0; i < nv; i++) {
         const double xi = fr->refv->x[i], eta = fr->refw->x[j];
@@ -145,7 +205,6 @@ void mf_frame2d_initial(const mf_frame2d *fr, double *y)
         mass += fr->area[(size_t)j * nv + i] * rt[(size_t)j * nv + i];
       }
     for (size_t k = 0; k < (size_t)nv * nw; k++) rt[k] /= mass;
-    double *frame = y + (size_t)P * nv * nw;
     frame[p] = pop->init_a;
     frame[P + p] = pop->init_b;
     frame[2 * P + p] = pop->w.init_mean;
@@ -209,6 +268,11 @@ static int coefficients(const mf_frame2d *fr, const double *y, int p, double A, 
   c->av = fvar(fr, y, 0, p), c->bv = fvar(fr, y, 1, p), c->aw = fvar(fr, y, 2, p), c->bw = fvar(fr, y, 3, p);
   c->A = A, c->C = C;
   if (!(c->bv > 0.0 && c->bw > 0.0)) return -1;
+  if (fr->box) { /* the frame stays put; the moments below only drive it */
+    c->avdot = c->bvdot = c->awdot = c->bwdot = 0.0;
+    c->var_v = c->var_w = c->kappa_v = 0.0;
+    return 0;
+  }
   mf_moments2d mom;
   mf_frame2d_moments(fr, y, p, &mom);
   /* <Uv>, <(v - vbar) Uv> and <f'> by the cell quadrature. */
@@ -445,6 +509,10 @@ mf_status mf_frame2d_prec_setup(mf_frame2d *fr, const double *y, double gamma_bd
     for (size_t k = 0; k < (size_t)nv * nw; k++) fr->shape[(size_t)p * nv * nw + k] = fmax(rt[k], 0.0) / mass;
     const mf_recovery *r = &fr->model.pop[p].w;
     const double Dw = 0.5 * r->sigma_w * r->sigma_w;
+    if (fr->box) { /* constant frame variables: their rows of I - gamma_bdf J are the identity's */
+      for (int k = 0; k < 4; k++) fr->frame_diag[k * P + p] = 1.0;
+      continue;
+    }
     fr->frame_diag[p] = fmax(0.5, 1.0 - gamma_bdf * c.kappa_v);
     fr->frame_diag[P + p] = fmax(0.5, 1.0 - gamma_bdf * (c.kappa_v - mf_model_diffusion(&fr->model.pop[p]) / c.var_v));
     fr->frame_diag[2 * P + p] = 1.0 + gamma_bdf * r->epsilon * r->b;

@@ -219,13 +219,35 @@ static int fhn_box_invariant(const mf_config *cfg, char *why, size_t len)
   return 1;
 }
 
+/* The fixed box renormalises the initial mass beyond its walls away (frame2d.h): say so when that is more than
+ * FRAME_OUTSIDE_WARN. */
+static void fhn_box_initial_mass(FILE *err, const mf_config *cfg)
+{
+  for (int p = 0; p < cfg->model.P; p++) {
+    const mf_population *pop = &cfg->model.pop[p];
+    mf_population in_w = *pop;
+    in_w.init_a = pop->w.init_mean, in_w.init_b = pop->w.init_sd;
+    const double lost = 1.0 - mf_model_initial_mass(pop, cfg->vmin, cfg->vmax) *
+                                  mf_model_initial_mass(&in_w, cfg->wmin, cfg->wmax);
+    if (lost > FRAME_OUTSIDE_WARN)
+      fprintf(err, "mfbalance: warning: %s: initial mass %.3g lies beyond the box [%g, %g] x [%g, %g]; the rest is "
+              "scaled to unit mass\n", pop->name, lost, cfg->vmin, cfg->vmax, cfg->wmin, cfg->wmax);
+  }
+}
+
 static void print_fhn_summary(FILE *log, const mf_config *cfg, const mf_run_result *res, const fhn_out *f,
                               const char *outdir, mf_status status)
 {
   const mf_model *model = &cfg->model;
-  fprintf(log, "mfbalance run: %d FitzHugh-Nagumo populations, gamma = %g, (v, w) frames of %d x %d cells over "
-          "+-%g s.d., t = %g%s\n", model->P, model->gamma, cfg->cells_v, cfg->cells_w, cfg->moving_halfwidth,
-          res->stats.t, status == MF_OK ? "" : status == MF_EINTR ? " (INTERRUPTED)" : " (FAILED)");
+  const char *end = status == MF_OK ? "" : status == MF_EINTR ? " (INTERRUPTED)" : " (FAILED)";
+  if (cfg->grid_method == MF_GRID_MOVING)
+    fprintf(log, "mfbalance run: %d FitzHugh-Nagumo populations, gamma = %g, (v, w) frames of %d x %d cells over "
+            "+-%g s.d., t = %g%s\n", model->P, model->gamma, cfg->cells_v, cfg->cells_w, cfg->moving_halfwidth,
+            res->stats.t, end);
+  else
+    fprintf(log, "mfbalance run: %d FitzHugh-Nagumo populations, gamma = %g, fixed box [%g, %g] x [%g, %g] of %d x %d "
+            "cells, t = %g%s\n", model->P, model->gamma, cfg->vmin, cfg->vmax, cfg->wmin, cfg->wmax, cfg->cells_v,
+            cfg->cells_w, res->stats.t, end);
   fprintf(log, "  %-8s %12s %12s %12s %12s %12s %12s\n", "pop", "mean v", "sd v", "mean w", "sd w", "cov vw",
           "balance x*");
   for (int p = 0; p < model->P; p++) {
@@ -421,6 +443,7 @@ mf_status mf_run(const mf_config *cfg, const mf_run_opts *opts, mf_run_result *r
     if (opts->log && !fhn_box_invariant(cfg, why, sizeof why))
       fprintf(stderr, "mfbalance: warning: the deterministic flow does not leave the box [%g, %g] x [%g, %g] "
               "invariant (%s)\n", cfg->vmin, cfg->vmax, cfg->wmin, cfg->wmax, why);
+    if (opts->log && cfg->grid_method == MF_GRID_FIXED) fhn_box_initial_mass(stderr, cfg);
   }
 
   int k0 = 0;

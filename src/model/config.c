@@ -838,9 +838,6 @@ static mf_status check_neuron(mf_config *cfg, const store *s)
       return range_error(init, "neuron = fhn: expected 'gaussian MV SV MW SW' (normals in v and in w)");
   }
   if (neuron == MF_NEURON_1D) return MF_OK;
-  if (cfg->grid_method != MF_GRID_MOVING)
-    return mf_error(MF_EINPUT, "%s: [grid] method = fixed: neuron = fhn runs on moving (v, w) frames only",
-                    store_find(s, "grid", "method")->origin);
   if (!(cfg->vmin < cfg->vmax) || !(cfg->wmin < cfg->wmax))
     return mf_error(MF_EINPUT, "[grid] box [vmin, vmax] x [wmin, wmax] = [%g, %g] x [%g, %g]: expected vmin < vmax "
                     "and wmin < wmax", cfg->vmin, cfg->vmax, cfg->wmin, cfg->wmax);

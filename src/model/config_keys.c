@@ -129,7 +129,8 @@ const mf_key mf_keys[] = {
     {.section = "grid", .name = "method", .type = MF_KEY_ENUM, .def = "moving",
      .names = (const char *const[]){"moving", "fixed", NULL}, .at = CFG(grid_method),
      .doc = "`moving`: one affine frame per population that follows its mean and s.d., `moving_cells` cells over "
-            "±`moving_halfwidth` s.d.; `fixed`: the grid given by the keys below"},
+            "±`moving_halfwidth` s.d.; `fixed`: the grid given by the keys below (`fhn`: the box [`vmin`, `vmax`] × "
+            "[`wmin`, `wmax`] of `cells_v` × `cells_w` uniform cells, docs/fhn.md)"},
     {.section = "grid", .name = "moving_cells", .type = MF_KEY_INT, .flags = MF_KEY_1D, .def = "200", .ilo = MF_GRID_MIN_CELLS,
      .ihi = 100000000L, .at = CFG(moving_cells), .doc = "cells of each population's moving frame"},
     {.section = "grid", .name = "moving_halfwidth", .type = MF_KEY_NUMBER, .flags = POS, .def = "10", .lo = 0,
@@ -153,10 +154,12 @@ const mf_key mf_keys[] = {
             "outside them, up to (xmax − xmin)/cells"},
     {.section = "grid", .name = "cells_v", .type = MF_KEY_INT, .flags = MF_KEY_FHN, .def = "80",
      .ilo = MF_GRID_MIN_CELLS, .ihi = 100000, .at = CFG(cells_v),
-     .doc = "cells in v of each population's moving (v, w) frame (over ±`moving_halfwidth` s.d. of v)"},
+     .doc = "cells in v of each population's moving (v, w) frame (over ±`moving_halfwidth` s.d. of v), or of the "
+            "fixed box"},
     {.section = "grid", .name = "cells_w", .type = MF_KEY_INT, .flags = MF_KEY_FHN, .def = "40",
      .ilo = MF_GRID_MIN_CELLS, .ihi = 100000, .at = CFG(cells_w),
-     .doc = "cells in w of each population's moving (v, w) frame (over ±`moving_halfwidth` s.d. of w)"},
+     .doc = "cells in w of each population's moving (v, w) frame (over ±`moving_halfwidth` s.d. of w), or of the "
+            "fixed box"},
     {.section = "grid", .name = "w_transport", .type = MF_KEY_ENUM, .flags = MF_KEY_FHN, .def = "limited",
      .names = (const char *const[]){"limited", "upwind", NULL}, .at = CFG(w_transport),
      .doc = "w-fluxes of populations with `sigma_w = 0`: `limited`, upwinding of a van Albada-limited linear "
@@ -165,7 +168,7 @@ const mf_key mf_keys[] = {
     {.section = "grid", .name = "vmin", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "-3", .at = CFG(vmin),
      .doc = "the box [vmin, vmax] × [wmin, wmax] of the (v, w) model: it must hold 10⁻⁶ of each initial mass, "
             "`run` warns when the deterministic flow does not leave it invariant and fails when a mean leaves it; "
-            "the moving frames are not clipped to it (docs/fhn.md)"},
+            "the moving frames are not clipped to it, `method = fixed` puts its cells on it (docs/fhn.md)"},
     {.section = "grid", .name = "vmax", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "3", .at = CFG(vmax),
      .doc = "right wall of the (v, w) box, > vmin"},
     {.section = "grid", .name = "wmin", .type = MF_KEY_NUMBER, .flags = MF_KEY_FHN, .def = "-3", .at = CFG(wmin),

@@ -1,7 +1,7 @@
 /* solver.c -- the mean-field equation on the configured discretisation
  * (solver.h): a moving frame per population (frame.c), one fixed grid
  * (fv.c), or for FitzHugh-Nagumo neurons a moving (v, w) frame per
- * population (frame2d.c), all integrated by integrator.c.  This module only
+ * population or the fixed (v, w) box (both frame2d.c), all integrated by integrator.c.  This module only
  * chooses and translates: the numerics live in those four. */
 #include "mfbalance/solver.h"
 
@@ -17,7 +17,7 @@ struct mf_solver {
   mf_grid_method method;
   mf_fv *fv;           /* fixed grid, or NULL */
   mf_frame *frame;     /* moving frames, or NULL */
-  mf_frame2d *frame2d; /* FitzHugh-Nagumo (v, w) frames, or NULL */
+  mf_frame2d *frame2d; /* FitzHugh-Nagumo (v, w) frames or box, or NULL */
   mf_grid *cells_w[MF_MAX_POPS]; /* FHN: each population's current w-cells */
   double *rho_w;       /* FHN: w-marginals, P rows of cells_w */
   const mf_grid *grid; /* fixed: the grid */
@@ -34,7 +34,7 @@ mf_discretisation mf_config_discretisation(const mf_config *cfg, const mf_grid *
 {
   return (mf_discretisation){.method = cfg->grid_method, .grid = grid, .cells = cfg->moving_cells,
                              .halfwidth = cfg->moving_halfwidth, .cells_v = cfg->cells_v, .cells_w = cfg->cells_w,
-                             .w_transport = cfg->w_transport};
+                             .w_transport = cfg->w_transport, .box = {cfg->vmin, cfg->vmax, cfg->wmin, cfg->wmax}};
 }
 
 void mf_solver_free(mf_solver *s)
@@ -76,7 +76,7 @@ static void frame2d_error_weights(void *data, const double *y, double rtol, doub
 /* Refresh the moving cells and densities from the integrator's state. */
 static void update_views(mf_solver *s)
 {
-  if (s->method != MF_GRID_MOVING) return;
+  if (s->method != MF_GRID_MOVING && !s->frame2d) return;
   const double *y = mf_integrator_state(s->integ);
   if (s->frame2d) {
     const int nv = mf_frame2d_reference_v(s->frame2d)->n, nw = mf_frame2d_reference_w(s->frame2d)->n;
@@ -116,18 +116,27 @@ nomem:
   return NULL;
 }
 
-/* FitzHugh-Nagumo: the (v, w) frames, GMRES preconditioned by v-line
- * Thomas solves (frame2d.h).  The frames carry the populations' means, so
- * the O(gamma) nonlocal part of the Jacobian mostly moves the frame
- * variables, which the preconditioner treats by their diagonal. */
+/* The fixed (v, w) box of uniform cells (frame2d.h). */
+static mf_frame2d *create_box(const mf_model *model, const mf_discretisation *disc)
+{
+  mf_grid *gv = mf_grid_create_uniform(disc->box[0], disc->box[1], disc->cells_v);
+  mf_grid *gw = mf_grid_create_uniform(disc->box[2], disc->box[3], disc->cells_w);
+  mf_frame2d *fr = gv && gw ? mf_frame2d_create_box(model, gv, gw) : NULL;
+  mf_grid_free(gv), mf_grid_free(gw);
+  return fr;
+}
+
+/* FitzHugh-Nagumo: the (v, w) frames or the fixed box, GMRES preconditioned
+ * by v-line Thomas solves (frame2d.h).  The frames carry the populations'
+ * means, so the O(gamma) nonlocal part of the Jacobian mostly moves the
+ * frame variables, which the preconditioner treats by their diagonal; on the
+ * box that part falls on the densities and is left to GMRES. */
 static mf_solver *create_fhn(mf_solver *s, const mf_discretisation *disc, const mf_integrator_opts *opts)
 {
-  if (disc->method != MF_GRID_MOVING) {
-    mf_error(MF_EINPUT, "FitzHugh-Nagumo models run on moving (v, w) frames only");
-    return NULL;
-  }
-  if (!(s->frame2d = mf_frame2d_create(&s->model, disc->cells_v, disc->cells_w, disc->halfwidth, disc->halfwidth)))
-    return NULL;
+  s->frame2d = disc->method == MF_GRID_MOVING
+                   ? mf_frame2d_create(&s->model, disc->cells_v, disc->cells_w, disc->halfwidth, disc->halfwidth)
+                   : create_box(&s->model, disc);
+  if (!s->frame2d) return NULL;
   mf_frame2d_set_w_transport(s->frame2d, disc->w_transport);
   const int P = s->model.P, nv = disc->cells_v, nw = disc->cells_w, N = mf_frame2d_size(s->frame2d);
   s->rho = malloc((size_t)P * (size_t)nv * sizeof *s->rho);
@@ -237,7 +246,7 @@ const mf_model *mf_solver_model(const mf_solver *s) { return &s->model; }
 
 const mf_grid *mf_solver_grid(const mf_solver *s, int p)
 {
-  return s->method == MF_GRID_MOVING ? s->cells[p] : s->grid;
+  return s->method == MF_GRID_MOVING || s->frame2d ? s->cells[p] : s->grid;
 }
 
 const double *mf_solver_density(const mf_solver *s, int p)
@@ -323,7 +332,8 @@ void mf_solver_get_stats(const mf_solver *s, mf_integrator_stats *stats) { mf_in
 
 const double *mf_solver_state(const mf_solver *s, long *n)
 {
-  *n = s->method == MF_GRID_MOVING ? mf_frame_size(s->frame) : mf_fv_size(s->fv);
+  *n = s->frame2d ? mf_frame2d_size(s->frame2d)
+                  : s->method == MF_GRID_MOVING ? mf_frame_size(s->frame) : mf_fv_size(s->fv);
   return mf_integrator_state(s->integ);
 }
 
