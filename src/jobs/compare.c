@@ -86,6 +86,14 @@ int compare_replicas(const mf_config *cfg, int k)
   return (int)fmin(cfg->compare_replicas, ceil(1e6 / (double)cfg->compare_n[k]));
 }
 
+mf_particle_opts compare_network_opts(const compare_ctx *c, int u)
+{
+  mf_particle_opts po = c->cfg->particles;
+  po.n = c->cfg->compare_n[c->unit_k[u]];
+  po.seed = c->cfg->particles.seed + (uint64_t)c->unit_r[u];
+  return po;
+}
+
 /* ---- checkpoints of `compare` (docs/checkpoint.md) ---------------------------------------- */
 
 /* The checkpoint of `compare` before network next: the bytes of compare.csv
@@ -140,9 +148,7 @@ static mf_status compare_network(int dealt, void *result, void *ctx)
   const int P = cfg->model.P;
   double *res = result;
   res[0] = 0.0;
-  mf_particle_opts po = cfg->particles;
-  po.n = cfg->compare_n[c->unit_k[u]];
-  po.seed = cfg->particles.seed + (uint64_t)c->unit_r[u];
+  const mf_particle_opts po = compare_network_opts(c, u);
   mf_particles *ps = mf_particles_create(&cfg->model, &po);
   if (!ps) return mf_errcode();
   mf_status status = MF_OK;

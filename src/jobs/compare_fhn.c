@@ -69,9 +69,7 @@ mf_status compare_fhn_network(int u, void *result, void *ctx)
   const int P = cfg->model.P;
   double *res = result;
   res[0] = 0.0;
-  mf_particle_opts po = cfg->particles;
-  po.n = cfg->compare_n[c->unit_k[u]];
-  po.seed = cfg->particles.seed + (uint64_t)c->unit_r[u];
+  const mf_particle_opts po = compare_network_opts(c, u);
   mf_fhn_particles *ps = mf_fhn_particles_create(&cfg->model, &po);
   if (!ps) return mf_errcode();
   mf_status status = MF_OK;

@@ -14,6 +14,7 @@
 #include "mfbalance/grid.h"
 #include "mfbalance/observables.h"
 #include "mfbalance/output.h"
+#include "mfbalance/particles.h"
 #include "mfbalance/run.h"
 
 #include <stddef.h>
@@ -75,6 +76,9 @@ typedef struct {
 
 /* R(n_k) = min(compare.replicas, ceil(10^6 / n_k)) networks of each size. */
 int compare_replicas(const mf_config *cfg, int k);
+
+/* The options of network u: compare_n[unit_k[u]] neurons, seed particles.seed + unit_r[u]. */
+mf_particle_opts compare_network_opts(const compare_ctx *c, int u);
 
 /* FitzHugh-Nagumo (compare_fhn.c). */
 
