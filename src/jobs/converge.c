@@ -150,6 +150,16 @@ static const char *regime(double pe)
   return "upwind regime: first order where the drift dominates";
 }
 
+mf_status converge_open_rows(const mf_config *cfg, const mf_run_opts *opts, mf_outfile *rows)
+{
+  mf_status status;
+  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) return status;
+  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) return status;
+  if ((status = mf_outfile_open(rows, opts->outdir, "converge.csv")) != MF_OK) return status;
+  fputs("kind,cells,rtol,t,population,quantity,error,reference\n", rows->fp);
+  return MF_OK;
+}
+
 double converge_space_order(FILE *fits, const char *quantity, const double *x, const double *y, int m)
 {
   mf_power_fit fit;
@@ -253,10 +263,7 @@ mf_status mf_converge_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_outfile rows = {0}, fits = {0};
   mf_status status;
   if (!runs) return mf_error(MF_ENOMEM, "out of memory");
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) goto done;
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
-  if ((status = mf_outfile_open(&rows, opts->outdir, "converge.csv")) != MF_OK) goto done;
-  fputs("kind,cells,rtol,t,population,quantity,error,reference\n", rows.fp);
+  if ((status = converge_open_rows(cfg, opts, &rows)) != MF_OK) goto done;
   FILE *out = opts->log;
   if (out)
     fprintf(out, "mfbalance converge: %s discretisation, %d grids, %d tolerances, %d snapshot times\n"

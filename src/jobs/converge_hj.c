@@ -227,10 +227,7 @@ mf_status converge_hj_job(const mf_config *cfg, const mf_run_opts *opts)
   mf_outfile rows = {0}, fits = {0};
   mf_status status;
   if (!runs) return mf_error(MF_ENOMEM, "out of memory");
-  if ((status = mf_output_dir_prepare(opts->outdir, opts->force)) != MF_OK) goto done;
-  if ((status = mf_config_save(cfg, opts->outdir)) != MF_OK) goto done;
-  if ((status = mf_outfile_open(&rows, opts->outdir, "converge.csv")) != MF_OK) goto done;
-  fputs("kind,cells,rtol,t,population,quantity,error,reference\n", rows.fp);
+  if ((status = converge_open_rows(cfg, opts, &rows)) != MF_OK) goto done;
   FILE *out = opts->log;
   if (out)
     fprintf(out, "mfbalance converge --solver hj: gamma = %g, %d grids, %d tolerances, %d fast times tau\n"

@@ -4,6 +4,7 @@
 #ifndef MFBALANCE_CONVERGE_INTERNAL_H
 #define MFBALANCE_CONVERGE_INTERNAL_H
 
+#include "mfbalance/output.h"
 #include "mfbalance/run.h"
 
 #include <stdio.h>
@@ -32,6 +33,10 @@ double converge_space_order(FILE *fits, const char *quantity, const double *x, c
 /* "  least-squares order: NAME ORDER ..." on out, NaN orders said to be at
  * the tolerance's level; no newline. */
 void converge_print_orders(FILE *out, const char *const *names, const double *order, int n);
+
+/* The output directory of a study prepared (config.ini saved) and its
+ * converge.csv opened with the header both studies write. */
+mf_status converge_open_rows(const mf_config *cfg, const mf_run_opts *opts, mf_outfile *rows);
 
 /* The study of the Hopf-Cole solver (converge_hj.c), called by
  * mf_converge_job when cfg->converge.solver is MF_CONVERGE_HJ. */
